@@ -1,0 +1,42 @@
+# Copyright 2026 helpdesk_apizee authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Helpdesk Apizee",
+    "summary": "Apizee video assistance from helpdesk tickets: invite customers by SMS or "
+    "email and see through their phone's camera",
+    "version": "18.0.1.0.0",
+    "license": "AGPL-3",
+    "category": "After-Sales",
+    "author": "helpdesk_apizee authors, Odoo Community Association (OCA)",
+    "website": "https://github.com/OCA/helpdesk",
+    "maintainers": [],
+    "development_status": "Alpha",
+    "depends": ["helpdesk_mgmt"],
+    "external_dependencies": {
+        "python": ["requests", "phonenumbers", "email_validator"],
+    },
+    "data": [
+        "security/helpdesk_apizee_security.xml",
+        "security/ir.model.access.csv",
+        "views/apizee_service_views.xml",
+        "views/helpdesk_ticket_team_views.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/apizee_invite_wizard_views.xml",
+    ],
+    "demo": ["demo/helpdesk_apizee_demo.xml"],
+    "assets": {
+        "web.assets_backend": [
+            "helpdesk_apizee/static/src/**/*.esm.js",
+            "helpdesk_apizee/static/src/**/*.xml",
+            "helpdesk_apizee/static/src/**/*.scss",
+        ],
+        "web.assets_unit_tests": [
+            "helpdesk_apizee/static/tests/**/*.test.js",
+        ],
+        "web.assets_tests": [
+            "helpdesk_apizee/static/tests/tours/**/*.esm.js",
+        ],
+    },
+    "installable": True,
+}

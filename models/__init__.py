@@ -1,0 +1,6 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from . import apizee_service
+from . import res_company
+from . import res_config_settings
+from . import helpdesk_ticket_team
+from . import helpdesk_ticket

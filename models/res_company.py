@@ -1,0 +1,88 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .. import const
+from ..utils.apizee_urls import ServerUrlError, normalize_server_url
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    apizee_server_url = fields.Char(
+        string="Apizee server URL",
+        default=const.DEFAULT_SERVER_URL,
+        help="Address of your Apizee platform (https only).",
+    )
+    apizee_default_service_id = fields.Many2one(
+        comodel_name="apizee.service",
+        string="Default Apizee service",
+        domain="[('company_id', '=', id)]",
+        help="Service preselected in invitations of tickets whose team has none.",
+    )
+    apizee_invitation_mode = fields.Selection(
+        selection=const.INVITATION_MODES,
+        string="Open Apizee invitations",
+        default=const.DEFAULT_INVITATION_MODE,
+        required=True,
+    )
+    apizee_lock_service = fields.Boolean(
+        string="Lock the Apizee service",
+        help="The agent cannot change the preselected service in Apizee's form.",
+    )
+    apizee_lock_recipients = fields.Boolean(
+        string="Lock the invitation recipients",
+        help="The agent cannot change the recipients in Apizee's form "
+        "(they can still be edited in Odoo before opening it).",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override to store the Apizee server URL in canonical form."""
+        for vals in vals_list:
+            self._apizee_normalize_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Override to store the Apizee server URL in canonical form."""
+        self._apizee_normalize_vals(vals)
+        return super().write(vals)
+
+    @api.model
+    def _apizee_normalize_vals(self, vals):
+        """Normalise ``apizee_server_url`` in ``vals`` in place.
+
+        :raise ValidationError: when the URL is not an https URL of a host
+        """
+        if "apizee_server_url" in vals:
+            vals["apizee_server_url"] = self._apizee_check_server_url(
+                vals["apizee_server_url"]
+            )
+
+    @api.model
+    def _apizee_check_server_url(self, url):
+        """Return ``url`` normalised, or raise a translated message saying what is wrong.
+
+        :param str url: URL typed by an administrator
+        :return: the canonical URL
+        :raise ValidationError: when it cannot be used
+        """
+        try:
+            return normalize_server_url(url)
+        except ServerUrlError as error:
+            reasons = {
+                "empty": self.env._("it is empty"),
+                "scheme": self.env._("it must start with https://"),
+                "host": self.env._("it has no valid host name"),
+                "credentials": self.env._("it must not contain a user name or password"),
+                "query": self.env._("it must not contain “?” or “#”"),
+            }
+            raise ValidationError(
+                self.env._(
+                    "The Apizee server URL “%(url)s” cannot be used: %(reason)s. "
+                    "Example: %(example)s",
+                    url=url or "",
+                    reason=reasons[error.code],
+                    example=const.DEFAULT_SERVER_URL,
+                )
+            ) from error

@@ -1,0 +1,33 @@
+/* License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
+import {Component} from "@odoo/owl";
+import {registry} from "@web/core/registry";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
+
+/**
+ * Client action showing Apizee's quick-invitation form in an iframe inside an Odoo dialog
+ * (the seed's "Send invitations from an iframe"). The URL and the iframe's `allow` list are
+ * built server-side (wizard `apizee.invite.wizard.action_confirm`); a link opens the same
+ * form in a new tab, since Apizee's sign-in page may refuse to load inside a frame.
+ */
+export class ApizeeInvitationDialog extends Component {
+    static template = "helpdesk_apizee.InvitationDialog";
+    static props = {...standardActionServiceProps};
+
+    get params() {
+        return this.props.action.params || {};
+    }
+
+    /** The invitation URL, only when it is an https URL (never a script or data URL). */
+    get url() {
+        const url = this.params.url;
+        return typeof url === "string" && url.startsWith("https://") ? url : null;
+    }
+
+    get allow() {
+        return this.params.allow || "";
+    }
+}
+
+registry
+    .category("actions")
+    .add("helpdesk_apizee.invitation_dialog", ApizeeInvitationDialog);

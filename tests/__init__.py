@@ -1,0 +1,9 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from . import test_apizee_urls
+from . import test_recipients
+from . import test_apizee_service
+from . import test_settings
+from . import test_invite
+from . import test_access
+from . import test_js
+from . import test_tour

@@ -1,0 +1,93 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import new_test_user
+
+from odoo.addons.base.tests.common import BaseCommon
+
+KEY_ASSISTANCE = "5f3c0d9b7e2a4c1f8b6d0e9a3c7b5e21"
+KEY_MEETING = "A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6"
+
+
+class ApizeeCommon(BaseCommon):
+    """Fixtures: a company with two services, a team per service, a customer, a ticket,
+    and users of every kind the access rules must tell apart."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.write(
+            {
+                "country_id": cls.env.ref("base.fr").id,
+                "apizee_server_url": "https://cloud.apizee.com",
+                "apizee_invitation_mode": "new_tab",
+                "apizee_lock_service": False,
+                "apizee_lock_recipients": False,
+            }
+        )
+        Service = cls.env["apizee.service"]
+        cls.service_assistance = Service.create(
+            {
+                "name": "Assistance",
+                "key": KEY_ASSISTANCE,
+                "service_type": "video_assistance",
+            }
+        )
+        cls.service_meeting = Service.create(
+            {"name": "Meeting", "key": KEY_MEETING, "service_type": "video_meeting"}
+        )
+        cls.company.apizee_default_service_id = cls.service_meeting
+        cls.team = cls.env["helpdesk.ticket.team"].create(
+            {"name": "Field support", "apizee_service_id": cls.service_assistance.id}
+        )
+        cls.partner = cls.env["res.partner"].create(
+            {
+                "name": "Lucie Bernard",
+                "email": "lucie@example.com",
+                "phone": "06 12 34 56 78",
+                "mobile": "+33 7 81 23 45 67",
+                "country_id": cls.env.ref("base.fr").id,
+            }
+        )
+        cls.agent = new_test_user(
+            cls.env,
+            login="apizee_agent",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
+            name="Agent Apizee",
+        )
+        cls.ticket = cls.env["helpdesk.ticket"].create(
+            {
+                "name": "Boiler error",
+                "description": "<p>E133</p>",
+                "partner_id": cls.partner.id,
+                "partner_email": "lucie.ticket@example.com",
+                "team_id": cls.team.id,
+                "user_id": cls.agent.id,
+            }
+        )
+        cls.portal_user = new_test_user(
+            cls.env, login="apizee_portal", groups="base.group_portal"
+        )
+        cls.internal_user = new_test_user(
+            cls.env, login="apizee_internal", groups="base.group_user"
+        )
+        cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
+        cls.other_agent = new_test_user(
+            cls.env,
+            login="apizee_other_agent",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
+            company_id=cls.other_company.id,
+            company_ids=[(6, 0, cls.other_company.ids)],
+        )
+
+    def _invite(self, ticket=None, user=None, **values):
+        """Run the Invite button as ``user`` and return the wizard, with ``values``
+        written over its defaults."""
+        ticket = (ticket or self.ticket).with_user(user or self.agent)
+        action = ticket.action_apizee_invite()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(user or self.agent)
+            .with_context(**action["context"])
+            .create(values)
+        )
+        return wizard

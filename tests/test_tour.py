@@ -1,0 +1,88 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import KEY_ASSISTANCE
+
+
+@tagged("post_install", "-at_install")
+class TestInviteTour(HttpCase):
+    """An agent opens a ticket, clicks Invite, checks the wizard and gets Apizee's form
+    inside Odoo (the iframe's ``src`` is the expected URL)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.write(
+            {
+                "country_id": cls.env.ref("base.fr").id,
+                "apizee_server_url": "https://cloud.apizee.com",
+                "apizee_invitation_mode": "dialog",
+                "apizee_lock_service": False,
+                "apizee_lock_recipients": False,
+            }
+        )
+        service = cls.env["apizee.service"].create(
+            {"name": "Tour assistance", "key": KEY_ASSISTANCE}
+        )
+        cls.agent = new_test_user(
+            cls.env,
+            login="tour_agent",
+            password="tour_agent",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
+            name="Tour Agent",
+        )
+        team = cls.env["helpdesk.ticket.team"].create(
+            {
+                "name": "Tour team",
+                "apizee_service_id": service.id,
+                "user_ids": [(4, cls.agent.id)],
+            }
+        )
+        partner = cls.env["res.partner"].create(
+            {
+                "name": "Tour Customer",
+                "phone": "06 12 34 56 78",
+                "email": "tour.customer@example.com",
+                "country_id": cls.env.ref("base.fr").id,
+            }
+        )
+        cls.ticket = cls.env["helpdesk.ticket"].create(
+            {
+                "name": "Tour ticket",
+                "description": "<p>tour</p>",
+                "partner_id": partner.id,
+                "partner_email": "tour.customer@example.com",
+                "team_id": team.id,
+                "user_id": cls.agent.id,
+                "number": "TOUR-0001",
+            }
+        )
+
+    def fetch_proxy(self, url):
+        """Stand in for Apizee's quick-invitation page (no internet in tests): record
+        what the iframe asked for and answer with a small page."""
+        if url.startswith("https://cloud.apizee.com/quick-invitation"):
+            self.apizee_requests.append(url)
+            return self.make_fetch_proxy_response(
+                "<html><body><h1>Apizee quick invitation (stand-in)</h1></body></html>"
+            )
+        return super().fetch_proxy(url)
+
+    def test_invite_tour(self):
+        self.apizee_requests = []
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{self.ticket.id}",
+            "helpdesk_apizee_invite_tour",
+            login="tour_agent",
+        )
+        self.assertEqual(
+            self.apizee_requests,
+            [
+                "https://cloud.apizee.com/quick-invitation?reference=TOUR-0001"
+                f"&service_key={KEY_ASSISTANCE}&phone_numbers=%2B33612345678"
+                "&email_addresses=tour.customer@example.com"
+            ],
+        )
+        message = self.ticket.message_ids[0]
+        self.assertIn("Tour Agent", message.body)
+        self.assertIn("+33612345678", message.body)

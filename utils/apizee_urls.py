@@ -1,0 +1,97 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Builders of Apizee URLs: pure functions, no ORM and no network."""
+
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from .. import const
+
+
+class ServerUrlError(ValueError):
+    """A server URL that cannot be used; ``code`` says why (see ``normalize_server_url``)."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def normalize_server_url(url):
+    """Check an Apizee server URL and return it in canonical form.
+
+    The scheme and host are lower-cased and trailing slashes removed, so that paths can be
+    appended with a single ``/``.
+
+    :param str url: the URL typed by an administrator
+    :return: ``https://host[:port][/path]`` without trailing slash
+    :raise ServerUrlError: ``empty``, ``scheme`` (not https), ``host`` (no host name),
+        ``credentials`` (user:password@ in the URL) or ``query`` (query or fragment)
+    """
+    url = (url or "").strip()
+    if not url:
+        raise ServerUrlError("empty")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as error:
+        raise ServerUrlError("host") from error
+    if parts.scheme.lower() != "https":
+        raise ServerUrlError("scheme")
+    if not parts.hostname:
+        raise ServerUrlError("host")
+    if parts.username or parts.password:
+        raise ServerUrlError("credentials")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise ServerUrlError("query")
+    netloc = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(("https", netloc, parts.path.rstrip("/"), "", ""))
+
+
+def truncate_reference(reference):
+    """Cut a reference to what Apizee displays (its limit, see ``const``)."""
+    return (reference or "").strip()[: const.REFERENCE_MAX_LENGTH]
+
+
+def build_quick_invitation_url(
+    server_url,
+    service_key=None,
+    reference=None,
+    phone_numbers=(),
+    email_addresses=(),
+    read_only_service=False,
+    read_only_recipients=False,
+):
+    """Build the URL of Apizee's quick-invitation form.
+
+    Follows Apizee's parameter list: the reference is only meaningful with a preselected
+    service, so it is sent only with one; a lock is sent only when there is something to
+    lock (a service, recipients), otherwise the agent would face an empty locked field.
+    Every value is URL-encoded: a value holding ``&``, ``#``, ``=``, ``+`` or spaces cannot
+    add or break parameters.
+
+    :param str server_url: the normalised server URL (see ``normalize_server_url``)
+    :param str service_key: key of the service to preselect, or None
+    :param str reference: the client reference (truncated to Apizee's limit)
+    :param phone_numbers: phone numbers, already normalised
+    :param email_addresses: email addresses, already checked
+    :param bool read_only_service: lock the service dropdown
+    :param bool read_only_recipients: lock the recipients field
+    :return: the absolute URL
+    """
+    params = []
+    reference = truncate_reference(reference)
+    if service_key and reference:
+        params.append((const.PARAM_REFERENCE, reference))
+    if service_key:
+        params.append((const.PARAM_SERVICE_KEY, service_key))
+    if phone_numbers:
+        params.append((const.PARAM_PHONE_NUMBERS, ",".join(phone_numbers)))
+    if email_addresses:
+        params.append((const.PARAM_EMAIL_ADDRESSES, ",".join(email_addresses)))
+    if read_only_service and service_key:
+        params.append((const.PARAM_READ_ONLY_SERVICE, "true"))
+    if read_only_recipients and (phone_numbers or email_addresses):
+        params.append((const.PARAM_READ_ONLY_RECIPIENTS, "true"))
+    url = server_url.rstrip("/") + const.QUICK_INVITATION_PATH
+    if params:
+        # Commas stay readable as Apizee's list separator; everything else is escaped.
+        url += "?" + urlencode(params, safe=",@")
+    return url
