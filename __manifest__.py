@@ -2,8 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "Helpdesk Apizee",
-    "summary": "Apizee video assistance from helpdesk tickets: invite customers by SMS or "
-    "email and see through their phone's camera",
+    "summary": "Apizee video assistance from helpdesk tickets: invite customers "
+    "by SMS or email and see through their phone's camera",
     "version": "18.0.1.0.0",
     "license": "AGPL-3",
     "category": "After-Sales",

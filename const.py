@@ -13,8 +13,8 @@ DEFAULT_SERVER_URL = "https://cloud.apizee.com"
 # §2 "Quick invitation page": path of the form, relative to the server URL.
 QUICK_INVITATION_PATH = "/quick-invitation"
 
-# §2: "reference: string, max 50 chars"; Apizee truncates longer ones, we do it ourselves
-# so that the agent sees exactly what Apizee will show.
+# §2: "reference: string, max 50 chars"; Apizee truncates longer ones, we do it
+# ourselves so that the agent sees exactly what Apizee will show.
 REFERENCE_MAX_LENGTH = 50
 
 # §2: "service_key: 32 alphanumeric chars".
@@ -29,8 +29,8 @@ PARAM_EMAIL_ADDRESSES = "email_addresses"
 PARAM_READ_ONLY_SERVICE = "read_only.service"
 PARAM_READ_ONLY_RECIPIENTS = "read_only.recipients"
 
-# §5 and the seed page: the kinds of Apizee services ("reference" is only shown by Apizee
-# for video-assistance services).
+# §5 and the seed page: the kinds of Apizee services ("reference" is only shown
+# by Apizee for video-assistance services).
 SERVICE_TYPES = [
     ("video_assistance", "Video assistance"),
     ("video_meeting", "Video meeting"),

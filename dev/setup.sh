@@ -151,10 +151,12 @@ ha_setup() {
     ha_postgres
     ha_addons_path
     HA_PY=$HA_VENV/bin/python
-    HA_ODOO_BIN=(
-        "$HA_PY" "$HA_ODOO/odoo-bin"
+    HA_ODOO_OPTS=(
         --addons-path="$HA_ADDONS"
         --db_host="$HA_PGRUN" --db_port="$HA_PGPORT" --db_user="$HA_DBUSER"
         --data-dir="$HA_CACHE/filestore"
     )
+    # `"${HA_ODOO_BIN[@]}" -d DB ...` runs the server; for a sub-command (shell...):
+    # `"$HA_PY" "$HA_ODOO/odoo-bin" shell "${HA_ODOO_OPTS[@]}" -d DB`
+    HA_ODOO_BIN=("$HA_PY" "$HA_ODOO/odoo-bin" "${HA_ODOO_OPTS[@]}")
 }

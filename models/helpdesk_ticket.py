@@ -8,10 +8,12 @@ class HelpdeskTicket(models.Model):
     def action_apizee_invite(self):
         """Open the wizard that reviews an Apizee invitation for this ticket.
 
-        The wizard's defaults (service, recipients) come from the ticket, in the returned
-        action's context, so that the agent sees and can edit what will be sent.
+        The wizard's defaults (service, recipients) come from the ticket, in the
+        returned action's context, so that the agent sees and can edit what will be
+        sent.
 
-        :return: an ``ir.actions.act_window`` opening ``apizee.invite.wizard`` in a dialog
+        :return: an ``ir.actions.act_window`` opening ``apizee.invite.wizard``
+            in a dialog
         :raise AccessError: when the user may not read the ticket
         """
         self.ensure_one()
@@ -34,7 +36,8 @@ class HelpdeskTicket(models.Model):
         }
 
     def _apizee_get_service(self):
-        """Return the Apizee service of the ticket: its team's, else its company's default.
+        """Return the Apizee service of the ticket: its team's, else its company's
+        default.
 
         :return: an ``apizee.service`` record, possibly empty
         """
@@ -58,8 +61,9 @@ class HelpdeskTicket(models.Model):
     def _apizee_get_default_recipients(self):
         """Recipients of an invitation, as found on the ticket's customer.
 
-        Phones are the customer's phone and mobile, in the form they were typed (the wizard
-        normalises and flags them); the email is the ticket's, else the customer's.
+        Phones are the customer's phone and mobile, in the form they were typed (the
+        wizard normalises and flags them); the email is the ticket's, else the
+        customer's.
 
         :return: a pair of lists ``(phones, emails)``
         """

@@ -61,7 +61,8 @@ class ResCompany(models.Model):
 
     @api.model
     def _apizee_check_server_url(self, url):
-        """Return ``url`` normalised, or raise a translated message saying what is wrong.
+        """Return ``url`` normalised, or raise a translated message saying what is
+        wrong.
 
         :param str url: URL typed by an administrator
         :return: the canonical URL
@@ -74,7 +75,9 @@ class ResCompany(models.Model):
                 "empty": self.env._("it is empty"),
                 "scheme": self.env._("it must start with https://"),
                 "host": self.env._("it has no valid host name"),
-                "credentials": self.env._("it must not contain a user name or password"),
+                "credentials": self.env._(
+                    "it must not contain a user name or password"
+                ),
                 "query": self.env._("it must not contain “?” or “#”"),
             }
             raise ValidationError(

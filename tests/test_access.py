@@ -60,8 +60,10 @@ class TestAccess(ApizeeCommon):
             login="apizee_manager",
             groups="base.group_user,helpdesk_apizee.helpdesk_apizee_group_manager",
         )
-        service = self.env["apizee.service"].with_user(manager).create(
-            {"name": "By manager", "key": "d" * 32}
+        service = (
+            self.env["apizee.service"]
+            .with_user(manager)
+            .create({"name": "By manager", "key": "d" * 32})
         )
         service.write({"name": "Renamed"})
         service.unlink()

@@ -66,7 +66,11 @@ class TestQuickInvitationUrl(BaseCase):
             ({}, "https://apizee.example.com/tenant/quick-invitation"),
         ]
         for kwargs, expected in cases:
-            server = SERVER if "tenant" not in expected else "https://apizee.example.com/tenant/"
+            server = (
+                SERVER
+                if "tenant" not in expected
+                else "https://apizee.example.com/tenant/"
+            )
             with self.subTest(kwargs=kwargs):
                 self.assertEqual(build_quick_invitation_url(server, **kwargs), expected)
 

@@ -154,9 +154,13 @@ class TestInvite(ApizeeCommon):
         self.ticket.number = "T&service_key=evil#x= +ü" + "9" * 60
         params = _params(self._invite().action_confirm()["url"])
         self.assertEqual(params["service_key"], KEY_ASSISTANCE)
-        self.assertEqual(params["reference"], ("T&service_key=evil#x= +ü" + "9" * 60)[:50])
+        self.assertEqual(
+            params["reference"], ("T&service_key=evil#x= +ü" + "9" * 60)[:50]
+        )
 
     def test_server_url_with_path(self):
         self.company.apizee_server_url = "https://apizee.example.com/tenant/"
         url = self._invite().action_confirm()["url"]
-        self.assertTrue(url.startswith("https://apizee.example.com/tenant/quick-invitation?"))
+        self.assertTrue(
+            url.startswith("https://apizee.example.com/tenant/quick-invitation?")
+        )

@@ -7,7 +7,8 @@ from .. import const
 
 
 class ServerUrlError(ValueError):
-    """A server URL that cannot be used; ``code`` says why (see ``normalize_server_url``)."""
+    """A server URL that cannot be used; ``code`` says why (see
+    ``normalize_server_url``)."""
 
     def __init__(self, code):
         super().__init__(code)
@@ -17,8 +18,8 @@ class ServerUrlError(ValueError):
 def normalize_server_url(url):
     """Check an Apizee server URL and return it in canonical form.
 
-    The scheme and host are lower-cased and trailing slashes removed, so that paths can be
-    appended with a single ``/``.
+    The scheme and host are lower-cased and trailing slashes removed, so that paths
+    can be appended with a single ``/``.
 
     :param str url: the URL typed by an administrator
     :return: ``https://host[:port][/path]`` without trailing slash
@@ -30,7 +31,7 @@ def normalize_server_url(url):
         raise ServerUrlError("empty")
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
+        port = parts.port  # raises ValueError on a malformed port
     except ValueError as error:
         raise ServerUrlError("host") from error
     if parts.scheme.lower() != "https":
@@ -41,7 +42,7 @@ def normalize_server_url(url):
         raise ServerUrlError("credentials")
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         raise ServerUrlError("query")
-    netloc = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
+    netloc = parts.hostname.lower() + (f":{port}" if port else "")
     return urlunsplit(("https", netloc, parts.path.rstrip("/"), "", ""))
 
 
@@ -64,8 +65,8 @@ def build_quick_invitation_url(
     Follows Apizee's parameter list: the reference is only meaningful with a preselected
     service, so it is sent only with one; a lock is sent only when there is something to
     lock (a service, recipients), otherwise the agent would face an empty locked field.
-    Every value is URL-encoded: a value holding ``&``, ``#``, ``=``, ``+`` or spaces cannot
-    add or break parameters.
+    Every value is URL-encoded: a value holding ``&``, ``#``, ``=``, ``+`` or spaces
+    cannot add or break parameters.
 
     :param str server_url: the normalised server URL (see ``normalize_server_url``)
     :param str service_key: key of the service to preselect, or None

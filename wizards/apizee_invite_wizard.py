@@ -24,7 +24,6 @@ class ApizeeInviteWizard(models.TransientModel):
     company_id = fields.Many2one(related="ticket_id.company_id")
     service_id = fields.Many2one(
         comodel_name="apizee.service",
-        string="Service",
         check_company=True,
         help="Preselected in Apizee's form. Leave empty to choose it in Apizee.",
     )
@@ -122,7 +121,8 @@ class ApizeeInviteWizard(models.TransientModel):
     def _apizee_build_url(self):
         """Build the quick-invitation URL from the wizard's values, without network I/O.
 
-        Invalid entries are left out: ``action_confirm`` refuses to go on while any remains.
+        Invalid entries are left out: ``action_confirm`` refuses to go on while any
+        remains.
 
         :return: the URL, or False when the wizard has no ticket yet
         """
@@ -163,7 +163,7 @@ class ApizeeInviteWizard(models.TransientModel):
         return messages[entry.error]
 
     def _apizee_render_recipients(self, entries):
-        """HTML list of the recipients, each flagged valid or invalid with the reason."""
+        """HTML list of the recipients, each flagged valid or invalid with a reason."""
         if not entries:
             return Markup('<p class="text-muted">%s</p>') % self.env._(
                 "No recipient: you can add them in Apizee's form."

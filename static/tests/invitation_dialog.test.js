@@ -45,6 +45,7 @@ test("offers the same form in a new tab", async () => {
 });
 
 test("refuses a URL that is not https", async () => {
+    // eslint-disable-next-line no-script-url
     await openInvitation({url: "javascript:alert(1)", allow: ALLOW});
     expect(".modal iframe").toHaveCount(0);
     expect(".modal a.o_apizee_open_new_tab").toHaveCount(0);
