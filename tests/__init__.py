@@ -5,5 +5,6 @@ from . import test_apizee_service
 from . import test_settings
 from . import test_invite
 from . import test_access
+from . import test_module
 from . import test_js
 from . import test_tour

@@ -174,7 +174,7 @@ class ApizeeInviteWizard(models.TransientModel):
                 items.append(
                     Markup(
                         '<li class="text-danger" data-apizee-state="invalid">'
-                        '<i class="fa fa-times-circle" title="%s"/> %s</li>'
+                        '<i class="fa fa-times-circle me-1" title="%s"></i>%s</li>'
                     )
                     % (self.env._("Invalid"), self._apizee_error_message(entry))
                 )
@@ -182,7 +182,7 @@ class ApizeeInviteWizard(models.TransientModel):
                 items.append(
                     Markup(
                         '<li class="text-success" data-apizee-state="valid">'
-                        '<i class="fa fa-check-circle" title="%s"/> %s</li>'
+                        '<i class="fa fa-check-circle me-1" title="%s"></i>%s</li>'
                     )
                     % (self.env._("Valid"), entry.value)
                 )
