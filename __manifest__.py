@@ -38,7 +38,7 @@
             "helpdesk_apizee/static/tests/tours/**/*.esm.js",
         ],
     },
-    # An application, so that the Apps menu finds it when an administrator types "Apizee"
+    # An application, so that the Apps menu finds it when one types "Apizee"
     # (its default filter shows applications only).
     "application": True,
     "installable": True,

@@ -70,7 +70,12 @@ class TestAccess(ApizeeCommon):
 
     @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule")
     def test_settings_only_for_admins(self):
-        for user in (self.agent, self.internal_user, self.portal_user):
+        for user in (
+            self.agent,
+            self.internal_user,
+            self.portal_user,
+            self.other_agent,
+        ):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.env["res.config.settings"].with_user(user).create(
                     {"apizee_lock_service": True}

@@ -164,3 +164,20 @@ class TestInvite(ApizeeCommon):
         self.assertTrue(
             url.startswith("https://apizee.example.com/tenant/quick-invitation?")
         )
+
+
+@tagged("post_install", "-at_install")
+class TestInviteFrench(ApizeeCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms(["helpdesk_apizee"], ["fr_FR"])
+        cls.agent.lang = "fr_FR"
+
+    def test_refusal_in_french(self):
+        wizard = self._invite(phone_numbers="0612", email_addresses="")
+        with self.assertRaises(UserError) as caught:
+            wizard.with_context(lang="fr_FR").action_confirm()
+        self.assertIn("Corrigez ou supprimez ces destinataires", str(caught.exception))
+        self.assertIn("n'est pas un numéro de téléphone valide", str(caught.exception))
