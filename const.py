@@ -50,3 +50,79 @@ IFRAME_ALLOW = (
 
 # Separators an agent may use between recipients in the wizard; Apizee takes commas.
 RECIPIENT_SEPARATORS = r"[,;\n\r]+"
+
+# -- REST API (the rooms issue) ------------------------------------------------------
+
+# §1: a stand-in Apizee server on the loopback interface may be reached over plain http
+# (tests, benchmarks, the demo); every other server must be https.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+# §3: token grant and revocation; §4: current user; §5: video-assistance sessions.
+TOKEN_PATH = "/api/v3/token"
+TOKEN_REVOKE_PATH = "/api/v3/token/revoke"
+USERS_ME_PATH = "/api/v2/users/me"
+TICKETS_PATH = "/api/v3/tickets"
+
+# Our own choice: how long a call may take. Apizee documents no figure.
+CONNECT_TIMEOUT = 5  # seconds to open the connection
+READ_TIMEOUT = 15  # seconds to wait for the answer
+
+# Retries only where safe (the rooms issue): token requests and GETs, on connection
+# errors and 5xx answers, with a short growing pause.
+RETRY_ATTEMPTS = 2  # attempts in all, the first one included
+RETRY_BACKOFF = 0.5  # seconds before the second attempt (doubled after)
+
+# §3: "tokens live 24 h"; renewed when less than this remains, so that a token never
+# expires in the middle of a call.
+TOKEN_LIFETIME_DEFAULT = 86400
+TOKEN_RENEW_MARGIN = 300  # seconds
+
+# §9: "10 requests per minute per user, all endpoints together". The client keeps
+# under it itself, so that agents never see Apizee's 429.
+RATE_LIMIT_CALLS = 10
+RATE_LIMIT_WINDOW = 60  # seconds
+
+# §5: the states of an Apizee video-assistance session ("ticket" on Apizee's side).
+SESSION_STATES = [
+    ("new", "New"),
+    ("open", "Open"),
+    ("invited", "Invited"),
+    ("inprogress", "In progress"),
+    ("done", "Done"),
+    ("closed", "Closed"),
+    ("rejected", "Rejected"),
+    ("declined", "Declined"),
+    ("expired", "Expired"),
+    ("cancelled", "Cancelled"),
+]
+SESSION_LIVE_STATES = ("new", "open", "invited", "inprogress")
+# Webhooks also say "opened" and "updated" (§5); read as these states.
+SESSION_STATE_ALIASES = {"opened": "open", "updated": None}
+
+# §5: the names of the room URLs in Apizee's answer are not public [guess]: every name
+# we accept, in order of preference; a tuple is a path into nested objects.
+AGENT_URL_KEYS = (
+    "agentUrl",
+    "agent_url",
+    "agentLink",
+    "agent_link",
+    "urlAgent",
+    ("links", "agent"),
+    ("urls", "agent"),
+)
+GUEST_URL_KEYS = (
+    "guestUrl",
+    "guest_url",
+    "guestLink",
+    "guest_link",
+    "urlGuest",
+    ("links", "guest"),
+    ("urls", "guest"),
+)
+
+# §5: languages Apizee's invitations know; others fall back to English.
+SESSION_LANGUAGES = ("fr", "en")
+SESSION_LANGUAGE_DEFAULT = "en"
+
+# Sent with every call, so that Apizee can tell our traffic apart.
+USER_AGENT = "Odoo-helpdesk_apizee/18.0"

@@ -1,6 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from . import apizee_client
+from . import apizee_token
 from . import apizee_service
+from . import apizee_session
 from . import res_company
 from . import res_config_settings
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
+from . import res_users

@@ -1,9 +1,31 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .. import const
+from ..utils import apizee_urls, recipients
 
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
+
+    apizee_session_ids = fields.One2many(
+        comodel_name="apizee.session",
+        inverse_name="ticket_id",
+        string="Video sessions",
+        readonly=True,
+    )
+    apizee_session_count = fields.Integer(compute="_compute_apizee_session_count")
+
+    @api.depends("apizee_session_ids")
+    def _compute_apizee_session_count(self):
+        counts = dict(
+            self.env["apizee.session"]._read_group(
+                [("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.apizee_session_count = counts.get(ticket._origin, 0)
 
     def action_apizee_invite(self):
         """Open the wizard that reviews an Apizee invitation for this ticket.
@@ -42,11 +64,14 @@ class HelpdeskTicket(models.Model):
         :return: an ``apizee.service`` record, possibly empty
         """
         self.ensure_one()
-        company = self.company_id or self.env.company
-        service = self.team_id.apizee_service_id or company.apizee_default_service_id
+        # Read as superuser: prefetching would otherwise read services of companies the
+        # user cannot see. The service returned belongs to the ticket's company.
+        ticket = self.sudo()
+        company = ticket.company_id or self.env.company.sudo()
+        service = ticket.team_id.apizee_service_id or company.apizee_default_service_id
         if not service.active or service.company_id != company:
             return self.env["apizee.service"]
-        return service
+        return service.with_env(self.env)
 
     def _apizee_get_region(self):
         """Country code used to read national phone numbers: the customer's, else the
@@ -72,3 +97,197 @@ class HelpdeskTicket(models.Model):
         phones = [p for p in (partner.phone, partner.mobile) if p]
         email = self.partner_email or partner.email
         return list(dict.fromkeys(phones)), [email] if email else []
+
+    def action_apizee_open_room(self):
+        """Open the agent's Apizee room of this ticket in a new tab.
+
+        Reuses the ticket's live session (not done, closed, expired, cancelled, declined
+        or rejected); otherwise creates one with ``POST /api/v3/tickets``. With the
+        context key ``apizee_invite``, Apizee sends the invitation (SMS/email) itself.
+        Two agents clicking at once get one session: the second one waits for the
+        first, then reuses its session.
+
+        :return: an ``ir.actions.act_url`` to the agent's room (``target: new``), or a
+            warning notification when Apizee gave no room URL
+        :raise UserError: missing settings, invalid recipients or an Apizee failure;
+            nothing is changed then
+        """
+        self.ensure_one()
+        self.check_access("write")
+        session = self._apizee_get_live_session()
+        if not session:
+            # Lock the ticket row: a concurrent click waits here, then (PostgreSQL's
+            # serialization error, retried by Odoo) sees the session created first.
+            self.env.cr.execute(
+                "UPDATE helpdesk_ticket SET write_date = write_date WHERE id = %s",
+                [self.id],
+            )
+            self.invalidate_recordset(["apizee_session_ids"])
+            session = self._apizee_get_live_session()
+        if not session:
+            session = self._apizee_create_session(
+                invite=bool(self.env.context.get("apizee_invite"))
+            )
+        return self._apizee_room_action(session)
+
+    def action_apizee_view_sessions(self):
+        """List the video sessions of the ticket."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_apizee.apizee_session_action"
+        )
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {"default_ticket_id": self.id}
+        return action
+
+    def _apizee_get_live_session(self):
+        """The most recent session of the ticket Apizee still runs, if any."""
+        self.ensure_one()
+        return self.apizee_session_ids.filtered("live")[:1]
+
+    def _apizee_create_session(self, invite=False):
+        """Create the Apizee session of the ticket, then its record and a chatter note.
+
+        :param bool invite: let Apizee send the invitation itself
+        :return: the new ``apizee.session``
+        """
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        params = self._prepare_apizee_session_params(invite)
+        answer = company._apizee_call("POST", const.TICKETS_PATH, params=params)
+        values = self.env["apizee.session"]._apizee_values_from_answer(answer)
+        session = (
+            self.env["apizee.session"]
+            .sudo()
+            .create(
+                {
+                    **values,
+                    "ticket_id": self.id,
+                    "service_id": self._apizee_get_service().id,
+                    "agent_id": self.env.user.id,
+                    "agent_username": params.get("agent"),
+                    "recipients": ", ".join(
+                        filter(None, (params.get("phone"), params.get("email")))
+                    ),
+                    "invitation_sent": invite,
+                    "reference": params["reference"],
+                }
+            )
+        )
+        if invite:
+            body = self.env._(
+                "Apizee video session %(session)s opened by %(user)s; Apizee sent the "
+                "invitation to %(recipients)s.",
+                session=session.apizee_id,
+                user=self.env.user.name,
+                recipients=session.recipients,
+            )
+        else:
+            body = self.env._(
+                "Apizee video session %(session)s opened by %(user)s (no invitation "
+                "sent by Apizee).",
+                session=session.apizee_id,
+                user=self.env.user.name,
+            )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return session
+
+    def _prepare_apizee_session_params(self, invite=False):
+        """Query parameters of ``POST /api/v3/tickets`` for this ticket, without I/O.
+
+        :return: a dict (see ``shared/apizee-api.md`` §5)
+        :raise UserError: when a recipient of the customer is invalid, or none is valid
+        """
+        self.ensure_one()
+        entries = self._apizee_get_recipients(*self._apizee_get_default_recipients())
+        invalid = [entry for entry in entries if entry.error]
+        if invalid:
+            raise UserError(
+                self.env._(
+                    "Fix the customer's contact details before opening a video "
+                    "session:\n%(entries)s",
+                    entries="\n".join(
+                        f"• {self._apizee_recipient_error(entry)}" for entry in invalid
+                    ),
+                )
+            )
+        phones = recipients.unique_values(e for e in entries if e.kind == "phone")
+        emails = recipients.unique_values(e for e in entries if e.kind == "email")
+        if not phones and not emails:
+            raise UserError(
+                self.env._(
+                    "Apizee needs the customer's mobile phone or email to open a "
+                    "video session: add one to the ticket's customer."
+                )
+            )
+        lang = (self.partner_id.lang or self.env.user.lang or "")[:2]
+        params = {
+            "reference": apizee_urls.truncate_reference(self.number),
+            "name": self.partner_id.name or self.partner_name or "",
+            "language": lang
+            if lang in const.SESSION_LANGUAGES
+            else const.SESSION_LANGUAGE_DEFAULT,
+        }
+        if phones:
+            params["phone"] = phones[-1]  # the mobile, when both are set
+        if emails:
+            params["email"] = ",".join(emails)
+        service = self._apizee_get_service()
+        if service:
+            params["service"] = service.key
+        if self.env.user.apizee_username:
+            params["agent"] = self.env.user.apizee_username
+        if invite:
+            params["invite"] = "1"
+        return params
+
+    def _apizee_room_action(self, session):
+        """The action that opens ``session``'s agent room, or says it has none."""
+        if not session.agent_url:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "sticky": True,
+                    "title": self.env._("No room address"),
+                    "message": self.env._(
+                        "Apizee created the video session %(session)s but gave no "
+                        "address for the agent's room: open it from Apizee's own "
+                        "interface.",
+                        session=session.apizee_id,
+                    ),
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
+        return {"type": "ir.actions.act_url", "url": session.agent_url, "target": "new"}
+
+    def _apizee_get_recipients(self, phones, emails):
+        """Normalise phones (E.164, region of the customer or company) and check emails.
+
+        :param phones: iterable of phone numbers as typed
+        :param emails: iterable of email addresses as typed
+        :return: list of ``utils.recipients.Recipient``
+        """
+        self.ensure_one()
+        region = self._apizee_get_region()
+        return [recipients.normalize_phone(raw, region) for raw in phones] + [
+            recipients.normalize_email(raw) for raw in emails
+        ]
+
+    def _apizee_recipient_error(self, entry):
+        """Translated sentence that says why a recipient cannot be sent."""
+        messages = {
+            "phone_unreadable": self.env._(
+                "“%(entry)s” is not a phone number.", entry=entry.raw
+            ),
+            "phone_invalid": self.env._(
+                "“%(entry)s” is not a valid phone number (add the country code, "
+                "e.g. +33, if it is a foreign number).",
+                entry=entry.raw,
+            ),
+            "email_invalid": self.env._(
+                "“%(entry)s” is not a valid email address.", entry=entry.raw
+            ),
+        }
+        return messages[entry.error]

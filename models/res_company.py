@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from .. import const
 from ..utils.apizee_urls import ServerUrlError, normalize_server_url
@@ -34,6 +34,18 @@ class ResCompany(models.Model):
         string="Lock the invitation recipients",
         help="The agent cannot change the recipients in Apizee's form "
         "(they can still be edited in Odoo before opening it).",
+    )
+
+    apizee_api_username = fields.Char(
+        string="Apizee technical account",
+        groups="base.group_system",
+        copy=False,
+        help="User name of the Apizee account Odoo uses for REST calls.",
+    )
+    apizee_api_password = fields.Char(
+        string="Apizee technical password",
+        groups="base.group_system",
+        copy=False,
     )
 
     @api.model_create_multi
@@ -89,3 +101,36 @@ class ResCompany(models.Model):
                     example=const.DEFAULT_SERVER_URL,
                 )
             ) from error
+
+    def _apizee_get_account(self):
+        """Server URL and technical account of the company, read as superuser.
+
+        :return: ``(server_url, username, password)``
+        :raise UserError: when the account is not set
+        """
+        self.ensure_one()
+        company = self.sudo()
+        if not (company.apizee_api_username and company.apizee_api_password):
+            raise UserError(
+                self.env._(
+                    "The Apizee technical account of %(company)s is not set: an "
+                    "administrator sets it in Settings > Helpdesk > Apizee video "
+                    "assistance.",
+                    company=company.name,
+                )
+            )
+        server_url = company.apizee_server_url or const.DEFAULT_SERVER_URL
+        return server_url, company.apizee_api_username, company.apizee_api_password
+
+    def _apizee_call(self, method, path, params=None):
+        """Call Apizee's REST API with the company's technical account.
+
+        :return: the decoded JSON answer
+        :raise ApizeeError: the mapped failure
+        """
+        server_url, username, password = self._apizee_get_account()
+        return (
+            self.env["apizee.token"]
+            .sudo()
+            ._apizee_call(server_url, username, password, method, path, params)
+        )

@@ -1,7 +1,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from urllib.parse import urlsplit
+
 from odoo.tests import new_test_user
+from odoo.tests.common import _super_send
 
 from odoo.addons.base.tests.common import BaseCommon
+
+from .apizee_standin import ApizeeStandIn
 
 KEY_ASSISTANCE = "5f3c0d9b7e2a4c1f8b6d0e9a3c7b5e21"
 KEY_MEETING = "A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6"
@@ -91,3 +96,56 @@ class ApizeeCommon(BaseCommon):
             .create(values)
         )
         return wizard
+
+
+class ApizeeStandInCommon(ApizeeCommon):
+    """``ApizeeCommon`` with a stand-in Apizee server on 127.0.0.1 and the company's
+    technical account set to one of its users. Every test starts with an empty token
+    cache and a fresh stand-in state."""
+
+    TECH_USER = "tech@example.com"
+    TECH_PASSWORD = "tech-Secret-42"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.standin = ApizeeStandIn().start()
+        cls.addClassCleanup(cls.standin.stop)
+        cls.standin.add_user(cls.TECH_USER, cls.TECH_PASSWORD)
+        cls.company.write(
+            {
+                "apizee_server_url": cls.standin.url,
+                "apizee_api_username": cls.TECH_USER,
+                "apizee_api_password": cls.TECH_PASSWORD,
+            }
+        )
+        cls.agent.apizee_username = "camille@example.com"
+
+    @classmethod
+    def _request_handler(cls, s, r, /, **kw):
+        """Override of Odoo's test guard: send requests to the stand-in as they are.
+
+        Odoo's guard raises the timeout of local requests to 10 s and compares it with a
+        number, where the client passes a (connect, read) tuple.
+        """
+        if urlsplit(r.url).hostname == "127.0.0.1":
+            return _super_send(s, r, **kw)
+        return super()._request_handler(s, r, **kw)
+
+    def setUp(self):
+        super().setUp()
+        self.standin.reset()
+        self._clear_token_cache()
+
+    def _clear_token_cache(self):
+        # The cache is written in its own transactions (committed): clear it so too
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "DELETE FROM apizee_token WHERE server_url = %s", [self.standin.url]
+            )
+
+    def _token_requests(self):
+        return self.standin.requests_to("/api/v3/token", "POST")
+
+    def _sessions_created(self):
+        return self.standin.requests_to("/api/v3/tickets", "POST")

@@ -108,6 +108,10 @@ class TestServerUrl(BaseCase):
             "https://cloud.apizee.com/": "https://cloud.apizee.com",
             "  HTTPS://Cloud.Apizee.COM//  ": "https://cloud.apizee.com",
             "https://apizee.example.com:8443/tenant/": "https://apizee.example.com:8443/tenant",
+            # a stand-in server on the loopback interface
+            "http://127.0.0.1:8765/": "http://127.0.0.1:8765",
+            "http://localhost:8765": "http://localhost:8765",
+            "http://[::1]:8765": "http://[::1]:8765",
         }
         for url, expected in cases.items():
             with self.subTest(url=url):
@@ -120,6 +124,8 @@ class TestServerUrl(BaseCase):
             "http://cloud.apizee.com": "scheme",
             "cloud.apizee.com": "scheme",
             "javascript:alert(1)": "scheme",
+            "http://10.0.0.1": "scheme",
+            "http://127.0.0.1.example.com": "scheme",
             "https://": "host",
             "https://cloud.apizee.com:99999": "host",
             "https://user:secret@cloud.apizee.com": "credentials",

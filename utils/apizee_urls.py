@@ -22,7 +22,8 @@ def normalize_server_url(url):
     can be appended with a single ``/``.
 
     :param str url: the URL typed by an administrator
-    :return: ``https://host[:port][/path]`` without trailing slash
+    :return: ``https://host[:port][/path]`` without trailing slash (``http://`` is
+        accepted for the loopback interface only: a local stand-in server)
     :raise ServerUrlError: ``empty``, ``scheme`` (not https), ``host`` (no host name),
         ``credentials`` (user:password@ in the URL) or ``query`` (query or fragment)
     """
@@ -34,16 +35,20 @@ def normalize_server_url(url):
         port = parts.port  # raises ValueError on a malformed port
     except ValueError as error:
         raise ServerUrlError("host") from error
-    if parts.scheme.lower() != "https":
-        raise ServerUrlError("scheme")
+    scheme = parts.scheme.lower()
     if not parts.hostname:
-        raise ServerUrlError("host")
+        raise ServerUrlError("host" if scheme in ("http", "https") else "scheme")
+    loopback = parts.hostname.lower() in const.LOOPBACK_HOSTS
+    if scheme != "https" and not (scheme == "http" and loopback):
+        raise ServerUrlError("scheme")
     if parts.username or parts.password:
         raise ServerUrlError("credentials")
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         raise ServerUrlError("query")
     netloc = parts.hostname.lower() + (f":{port}" if port else "")
-    return urlunsplit(("https", netloc, parts.path.rstrip("/"), "", ""))
+    if ":" in parts.hostname:  # IPv6
+        netloc = f"[{parts.hostname.lower()}]" + (f":{port}" if port else "")
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
 
 
 def truncate_reference(reference):

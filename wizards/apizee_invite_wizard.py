@@ -83,7 +83,8 @@ class ApizeeInviteWizard(models.TransientModel):
                 self.env._(
                     "Fix or remove these recipients before inviting:\n%(entries)s",
                     entries="\n".join(
-                        f"• {self._apizee_error_message(entry)}" for entry in invalid
+                        f"• {self.ticket_id._apizee_recipient_error(entry)}"
+                        for entry in invalid
                     ),
                 )
             )
@@ -107,16 +108,12 @@ class ApizeeInviteWizard(models.TransientModel):
         :return: list of ``utils.recipients.Recipient``
         """
         self.ensure_one()
-        region = self.ticket_id._apizee_get_region() if self.ticket_id else ""
-        phones = [
-            recipients.normalize_phone(raw, region)
-            for raw in recipients.split_recipients(self.phone_numbers)
-        ]
-        emails = [
-            recipients.normalize_email(raw)
-            for raw in recipients.split_recipients(self.email_addresses)
-        ]
-        return phones + emails
+        if not self.ticket_id:
+            return []
+        return self.ticket_id._apizee_get_recipients(
+            recipients.split_recipients(self.phone_numbers),
+            recipients.split_recipients(self.email_addresses),
+        )
 
     def _apizee_build_url(self):
         """Build the quick-invitation URL from the wizard's values, without network I/O.
@@ -145,23 +142,6 @@ class ApizeeInviteWizard(models.TransientModel):
             read_only_recipients=company.apizee_lock_recipients,
         )
 
-    def _apizee_error_message(self, entry):
-        """Translated sentence that says why ``entry`` cannot be sent."""
-        messages = {
-            "phone_unreadable": self.env._(
-                "“%(entry)s” is not a phone number.", entry=entry.raw
-            ),
-            "phone_invalid": self.env._(
-                "“%(entry)s” is not a valid phone number (add the country code, "
-                "e.g. +33, if it is a foreign number).",
-                entry=entry.raw,
-            ),
-            "email_invalid": self.env._(
-                "“%(entry)s” is not a valid email address.", entry=entry.raw
-            ),
-        }
-        return messages[entry.error]
-
     def _apizee_render_recipients(self, entries):
         """HTML list of the recipients, each flagged valid or invalid with a reason."""
         if not entries:
@@ -176,7 +156,10 @@ class ApizeeInviteWizard(models.TransientModel):
                         '<li class="text-danger" data-apizee-state="invalid">'
                         '<i class="fa fa-times-circle me-1" title="%s"></i>%s</li>'
                     )
-                    % (self.env._("Invalid"), self._apizee_error_message(entry))
+                    % (
+                        self.env._("Invalid"),
+                        self.ticket_id._apizee_recipient_error(entry),
+                    )
                 )
             else:
                 items.append(

@@ -1,0 +1,3 @@
+-- Copied databases must not call Apizee with production credentials or tokens
+UPDATE res_company SET apizee_api_username = NULL, apizee_api_password = NULL;
+DELETE FROM apizee_token;

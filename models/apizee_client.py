@@ -1,0 +1,208 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The one door to Apizee: every HTTP call of the module goes through
+``apizee.client._apizee_request``, which maps every failure to one translated
+message."""
+
+import logging
+import time
+
+import requests
+
+from odoo import api, models
+from odoo.exceptions import UserError
+
+from .. import const
+
+_logger = logging.getLogger(__name__)
+
+
+class ApizeeError(UserError):
+    """A failure of a call to Apizee, with a translated message for the user.
+
+    :ivar str kind: ``credentials`` (401/403), ``not_found``, ``rate_limited``,
+        ``server`` (5xx), ``unreadable`` (HTML or malformed body), ``timeout``,
+        ``unreachable`` (refused connection, DNS, TLS), ``refused`` (other 4xx)
+    :ivar int status: the HTTP status, or 0 when there was no answer
+    :ivar int retry_after: seconds to wait, for ``rate_limited``
+    """
+
+    def __init__(self, message, kind, status=0, retry_after=0):
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ApizeeClient(models.AbstractModel):
+    _name = "apizee.client"
+    _description = "Apizee API client"
+
+    @api.model
+    def _apizee_request(self, server_url, method, path, params=None, token=None):
+        """Call Apizee and return its JSON answer.
+
+        Parameters go in the query string, as Apizee's API takes them. GETs and token
+        requests are retried once on a connection error or a 5xx answer; nothing else is
+        retried (a POST could create a second session).
+
+        :param str server_url: the normalised server URL (no trailing slash)
+        :param str method: ``GET`` or ``POST``
+        :param str path: an API path from ``const`` (``/api/...``)
+        :param dict params: query parameters
+        :param str token: the bearer token, if the call needs one
+        :return: the decoded JSON body (``{}`` when empty)
+        :raise ApizeeError: on any failure, with a message that holds no secret
+        """
+        headers = {"User-Agent": const.USER_AGENT, "Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        safe = method == "GET" or path == const.TOKEN_PATH
+        attempts = const.RETRY_ATTEMPTS if safe else 1
+        for attempt in range(1, attempts + 1):
+            started = time.monotonic()
+            try:
+                response = requests.request(
+                    method,
+                    server_url + path,
+                    params=params,
+                    headers=headers,
+                    timeout=(const.CONNECT_TIMEOUT, const.READ_TIMEOUT),
+                    allow_redirects=False,
+                )
+            except requests.exceptions.RequestException as error:
+                # Never log `error` itself: its text holds the URL, query string
+                # included (the password of a token request).
+                _logger.warning(
+                    "Apizee %s %s failed (attempt %s/%s): %s",
+                    method,
+                    path,
+                    attempt,
+                    attempts,
+                    type(error).__name__,
+                )
+                failure = self._apizee_transport_error(error, server_url)
+                if attempt < attempts:
+                    time.sleep(const.RETRY_BACKOFF * attempt)
+                    continue
+                raise failure from None
+            _logger.info(
+                "Apizee %s %s -> %s in %.0f ms",
+                method,
+                path,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+            )
+            if response.status_code >= 500 and attempt < attempts:
+                time.sleep(const.RETRY_BACKOFF * attempt)
+                continue
+            return self._apizee_parse_response(response, server_url, path)
+
+    @api.model
+    def _apizee_parse_response(self, response, server_url, path):
+        """Decode an answer of Apizee, or raise the mapped error.
+
+        Both error shapes are read: ``{"error": …}`` (rate limit) and
+        ``{"code", "message", "details"}``; HTML pages from proxies are recognised.
+
+        :return: the decoded JSON body
+        :raise ApizeeError: for any answer that is not a 2xx JSON object
+        """
+        status = response.status_code
+        try:
+            body = response.json() if response.content else {}
+        except ValueError:
+            body = None
+        if 200 <= status < 300:
+            if not isinstance(body, dict | list):
+                raise self._apizee_error("unreadable", status, server_url=server_url)
+            return body
+        detail = ""
+        if isinstance(body, dict):
+            detail = str(body.get("message") or body.get("error") or "")[:200]
+        if status in (401, 403):
+            raise self._apizee_error("credentials", status, server_url=server_url)
+        if status == 404:
+            raise self._apizee_error(
+                "not_found", status, server_url=server_url, path=path
+            )
+        if status == 429:
+            try:
+                retry_after = max(1, int(response.headers.get("X-RateLimit-Reset", 60)))
+            except ValueError:
+                retry_after = 60
+            raise self._apizee_error("rate_limited", status, retry_after=retry_after)
+        if status >= 500:
+            kind = "server" if body is not None else "unreadable"
+            raise self._apizee_error(kind, status, server_url=server_url)
+        if body is None:
+            raise self._apizee_error("unreadable", status, server_url=server_url)
+        raise self._apizee_error("refused", status, detail=detail)
+
+    @api.model
+    def _apizee_transport_error(self, error, server_url):
+        """Map an exception of ``requests`` (no answer at all) to an ``ApizeeError``."""
+        if isinstance(error, requests.exceptions.Timeout) and not isinstance(
+            error, requests.exceptions.ConnectTimeout
+        ):
+            return self._apizee_error("timeout", 0)
+        if isinstance(error, requests.exceptions.SSLError):
+            return self._apizee_error("tls", 0, server_url=server_url)
+        return self._apizee_error("unreachable", 0, server_url=server_url)
+
+    @api.model
+    def _apizee_error(
+        self, kind, status, server_url="", path="", detail="", retry_after=0
+    ):
+        """Build the translated ``ApizeeError`` of a failure ``kind``."""
+        messages = {
+            "credentials": lambda: self.env._(
+                "Apizee refused the credentials (HTTP %(status)s). Check the Apizee "
+                "technical account (user name and password) in Settings > Helpdesk > "
+                "Apizee video assistance.",
+                status=status,
+            ),
+            "not_found": lambda: self.env._(
+                "Apizee does not know %(path)s (HTTP 404). Check the Apizee server URL "
+                "(%(server)s) in Settings.",
+                path=path.split("?")[0],
+                server=server_url,
+            ),
+            "rate_limited": lambda: self.env._(
+                "Apizee accepts at most %(count)s requests per minute for this "
+                "account. Try again in %(seconds)s seconds.",
+                count=const.RATE_LIMIT_CALLS,
+                seconds=retry_after,
+            ),
+            "server": lambda: self.env._(
+                "Apizee had an internal error (HTTP %(status)s). Try again in a few "
+                "minutes.",
+                status=status,
+            ),
+            "unreadable": lambda: self.env._(
+                "Apizee sent an answer Odoo cannot read (HTTP %(status)s). Check the "
+                "Apizee server URL (%(server)s) in Settings.",
+                status=status,
+                server=server_url,
+            ),
+            "timeout": lambda: self.env._(
+                "Apizee did not answer within %(seconds)s seconds. Try again in a few "
+                "minutes.",
+                seconds=const.READ_TIMEOUT,
+            ),
+            "unreachable": lambda: self.env._(
+                "Apizee could not be reached at %(server)s. Check the Apizee server "
+                "URL in Settings and the network of the Odoo server.",
+                server=server_url,
+            ),
+            "tls": lambda: self.env._(
+                "Apizee could not be reached at %(server)s: the secure connection "
+                "failed. Check the Apizee server URL in Settings.",
+                server=server_url,
+            ),
+            "refused": lambda: self.env._(
+                "Apizee refused the request (HTTP %(status)s): %(detail)s",
+                status=status,
+                detail=detail or self.env._("no reason given"),
+            ),
+        }
+        return ApizeeError(messages[kind](), kind, status, retry_after)

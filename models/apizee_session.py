@@ -1,0 +1,120 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+from .. import const
+from ..utils.apizee_answers import first_url, parse_datetime
+
+
+class ApizeeSession(models.Model):
+    """A video-assistance session of Apizee (a "ticket" on Apizee's side), linked to the
+    helpdesk ticket it was opened from."""
+
+    _name = "apizee.session"
+    _description = "Apizee Video Session"
+    _order = "id desc"
+    _rec_name = "apizee_id"
+
+    ticket_id = fields.Many2one(
+        comodel_name="helpdesk.ticket",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        index=True,
+    )
+    company_id = fields.Many2one(
+        related="ticket_id.company_id", store=True, index=True, readonly=True
+    )
+    apizee_id = fields.Char(string="Apizee ID", readonly=True, index=True)
+    state = fields.Selection(
+        selection=const.SESSION_STATES, default="new", required=True, readonly=True
+    )
+    live = fields.Boolean(compute="_compute_live")
+    service_id = fields.Many2one(comodel_name="apizee.service", readonly=True)
+    agent_id = fields.Many2one(
+        comodel_name="res.users", string="Opened by", readonly=True
+    )
+    agent_username = fields.Char(string="Apizee agent", readonly=True)
+    recipients = fields.Char(readonly=True)
+    invitation_sent = fields.Boolean(
+        readonly=True, help="Apizee sent the invitation by SMS or email itself."
+    )
+    agent_url = fields.Char(string="Agent room", readonly=True)
+    guest_url = fields.Char(string="Guest link", readonly=True)
+    reference = fields.Char(readonly=True)
+    apizee_created = fields.Datetime(string="Created in Apizee", readonly=True)
+    start_time = fields.Datetime(string="Starts", readonly=True)
+    end_time = fields.Datetime(string="Ends", readonly=True)
+    last_refresh = fields.Datetime(readonly=True)
+    last_error = fields.Char(readonly=True)
+
+    _sql_constraints = [
+        (
+            "apizee_id_uniq",
+            "unique(apizee_id, company_id)",
+            "This Apizee session is already linked to a ticket.",
+        ),
+    ]
+
+    @api.depends("state")
+    def _compute_live(self):
+        for session in self:
+            session.live = session.state in const.SESSION_LIVE_STATES
+
+    def action_apizee_open(self):
+        """Open the agent's room of this session in a new tab."""
+        self.ensure_one()
+        return self.ticket_id._apizee_room_action(self)
+
+    def action_apizee_refresh(self):
+        """Read the sessions back from Apizee (state, times, room URLs).
+
+        :raise ApizeeError: the mapped failure; nothing is changed then
+        """
+        for session in self:
+            session.ticket_id.check_access("read")
+            if not session.apizee_id:
+                continue
+            company = session.company_id or self.env.company
+            answer = company._apizee_call(
+                "GET", f"{const.TICKETS_PATH}/{session.apizee_id}"
+            )
+            values = self._apizee_values_from_answer(answer)
+            values["last_refresh"] = fields.Datetime.now()
+            session.sudo().write(values)
+        return True
+
+    @api.model
+    def _apizee_values_from_answer(self, answer):
+        """Values of a session from Apizee's answer (create or get), without I/O.
+
+        The names of the room URL fields are not public: every name of
+        ``const.AGENT_URL_KEYS`` / ``const.GUEST_URL_KEYS`` is accepted.
+
+        :param dict answer: the decoded JSON
+        :return: a dict of field values (only what the answer holds)
+        """
+        values = {}
+        if answer.get("id") not in (None, ""):
+            values["apizee_id"] = str(answer["id"])
+        state = str(answer.get("state") or "").lower()
+        state = const.SESSION_STATE_ALIASES.get(state, state)
+        if state in dict(const.SESSION_STATES):
+            values["state"] = state
+        for field, keys in (
+            ("agent_url", const.AGENT_URL_KEYS),
+            ("guest_url", const.GUEST_URL_KEYS),
+        ):
+            url = first_url(answer, keys)
+            if url:
+                values[field] = url
+        for field, key in (
+            ("apizee_created", "created"),
+            ("start_time", "start_time"),
+            ("end_time", "end_time"),
+        ):
+            moment = parse_datetime(answer.get(key))
+            if moment:
+                values[field] = moment
+        if answer.get("reference"):
+            values["reference"] = str(answer["reference"])[:64]
+        return values

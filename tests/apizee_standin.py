@@ -1,0 +1,361 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""A stand-in Apizee server for tests, benchmarks and demos (standard library only).
+
+It follows the project's Apizee notes (``shared/apizee-api.md``) §3-§5 and §9: password
+grant with expiry, ``/api/v2/users/me``, video-assistance tickets (create, get), the
+10-requests-per-minute-per-user limit with HTTP 429 and ``X-RateLimit-Reset``, and both
+error shapes. Switches make the next requests fail in every way the client must map, and
+every request is recorded so that tests can assert what was sent.
+
+It is NOT Apizee: names of fields Apizee does not publish (the room URLs) are our
+guesses.
+
+In tests::
+
+    server = ApizeeStandIn().start()      # http://127.0.0.1:<free port>
+    server.add_user("agent@example.com", "secret")
+    ...
+    server.stop()
+
+As a program (``dev/run --standin``)::
+
+    python tests/apizee_standin.py --port 8765 --user demo@example.com:demo
+"""
+
+import argparse
+import itertools
+import json
+import secrets
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+RATE_LIMIT = 10  # requests per minute and user, all endpoints together (§9)
+TOKEN_LIFETIME = 86400  # seconds (§3)
+LIVE_STATES = ("new", "open", "invited", "inprogress")
+
+#: Failures a test can ask for with ``fail_next(kind)``.
+FAILURES = (
+    "401",  # credentials or token refused, JSON {"code", "message", "details"}
+    "403",
+    "404",
+    "429",  # rate limited, {"error": ...} + X-RateLimit-Reset
+    "500",
+    "502_html",  # an HTML page from a proxy
+    "malformed",  # 200 with a body that is not JSON
+    "slow",  # answers after `slow_seconds` (longer than the client's read timeout)
+    "reset",  # closes the connection without answering
+)
+
+
+class ApizeeStandIn:
+    """The server and its state; thread-safe."""
+
+    def __init__(self, host="127.0.0.1", port=0, token_lifetime=TOKEN_LIFETIME):
+        self.host = host
+        self.port = port
+        self.token_lifetime = token_lifetime
+        self.slow_seconds = 3.0
+        self.url_style = "agentUrl"  # how room URLs are named in answers (a guess)
+        self.users = {}  # username -> password
+        self.tokens = {}  # access token -> (username, expires at)
+        self.tickets = {}  # id -> ticket dict
+        self.requests = []  # every request, in order (see `_record`)
+        self.failures = []  # kinds of the next failures, in order
+        self.calls = {}  # username -> list of request times (rate limit)
+        self.latency = 0.0  # added to every answer (benchmarks)
+        self._ids = itertools.count(82070)
+        self._lock = threading.Lock()
+        self._httpd = None
+        self._thread = None
+
+    # -- control ---------------------------------------------------------------------
+    @property
+    def url(self):
+        return f"http://{self.host}:{self.port}"
+
+    def start(self):
+        handler = type("Handler", (_Handler,), {"standin": self})
+        self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._httpd:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def add_user(self, username, password):
+        self.users[username] = password
+
+    def fail_next(self, kind, count=1):
+        assert kind in FAILURES, kind
+        with self._lock:
+            self.failures.extend([kind] * count)
+
+    def reset(self):
+        with self._lock:
+            self.tokens.clear()
+            self.tickets.clear()
+            self.requests.clear()
+            self.failures.clear()
+            self.calls.clear()
+            self.latency = 0.0
+            self.slow_seconds = 3.0
+            self.url_style = "agentUrl"
+
+    def requests_to(self, path_prefix, method=None):
+        return [
+            r
+            for r in self.requests
+            if r["path"].startswith(path_prefix) and method in (None, r["method"])
+        ]
+
+    # -- behaviour -------------------------------------------------------------------
+    def handle(self, method, path, query, headers, body):
+        """Return ``(status, headers, body)`` for one request; see the module doc."""
+        with self._lock:
+            failure = self.failures.pop(0) if self.failures else None
+        if failure:
+            return failure
+        user = self._authenticated_user(headers)
+        limited = self._rate_limited(user or query.get("username"))
+        if limited:
+            return limited
+        if method == "POST" and path == "/api/v3/token":
+            return self._token(query)
+        if method == "POST" and path == "/api/v3/token/revoke":
+            return self._revoke(headers)
+        if user is None:
+            return _error(401, "Invalid or expired token")
+        if method == "GET" and path == "/api/v2/users/me":
+            return self._me(user)
+        if method == "POST" and path == "/api/v3/tickets":
+            return self._create_ticket(user, query)
+        if method == "GET" and path.startswith("/api/v3/tickets/"):
+            ticket = self.tickets.get(path.rsplit("/", 1)[-1])
+            if not ticket:
+                return _error(404, "Ticket not found")
+            return 200, {}, ticket
+        return _error(404, "Not found")
+
+    def _authenticated_user(self, headers):
+        auth = headers.get("Authorization", "")
+        if not auth.startswith("Bearer "):
+            return None
+        username, expires = self.tokens.get(auth[7:], (None, 0))
+        return username if expires > time.time() else None
+
+    def _rate_limited(self, username):
+        if not username:
+            return None
+        now = time.time()
+        with self._lock:
+            recent = [t for t in self.calls.get(username, []) if now - t < 60]
+            if len(recent) >= RATE_LIMIT:
+                reset = int(60 - (now - recent[0])) + 1
+                self.calls[username] = recent
+                return (
+                    429,
+                    {"X-RateLimit-Reset": str(reset)},
+                    {"error": "Too many requests"},
+                )
+            recent.append(now)
+            self.calls[username] = recent
+        return None
+
+    def _token(self, query):
+        if query.get("grant_type") != "password":
+            return _error(400, "Unsupported grant type", "grant_type")
+        username, password = query.get("username"), query.get("password")
+        if not username or self.users.get(username) != password:
+            return _error(401, "Invalid credentials", "username or password")
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self.tokens[token] = (username, time.time() + self.token_lifetime)
+        return (
+            200,
+            {},
+            {
+                "access_token": token,
+                "created_at": _iso(datetime.now(timezone.utc)),
+                "expires_in": self.token_lifetime,
+            },
+        )
+
+    def _revoke(self, headers):
+        with self._lock:
+            self.tokens.pop(headers.get("Authorization", "")[7:], None)
+        return 200, {}, {}
+
+    def _me(self, username):
+        return (
+            200,
+            {},
+            {
+                "userId": abs(hash(username)) % 100000,
+                "apiKey": "standin-api-key",
+                "nickname": username.split("@")[0],
+                "token": secrets.token_urlsafe(16),
+                "photo_url": "",
+                "mail": username,
+                "enterpriseId": 1,
+            },
+        )
+
+    def _create_ticket(self, username, query):
+        if not query.get("phone") and not query.get("email"):
+            return _error(400, "phone or email is required", "phone, email")
+        ticket_id = next(self._ids)
+        now = datetime.now(timezone.utc)
+        duration = int(query.get("duration") or 30)
+        ticket = {
+            "id": ticket_id,
+            "state": "invited" if query.get("invite") == "1" else "new",
+            "reference": query.get("reference", ""),
+            "agent": query.get("agent") or username,
+            "phone": query.get("phone", ""),
+            "email": query.get("email", ""),
+            "service": query.get("service", ""),
+            "name": query.get("name", ""),
+            "language": query.get("language", ""),
+            "created": _iso(now),
+            "modified": _iso(now),
+            "start_time": _iso(now),
+            "end_time": _iso(now + timedelta(minutes=duration)),
+        }
+        agent_url = f"{self.url}/agent/room/{ticket_id}"
+        guest_url = f"{self.url}/guest/{ticket_id}"
+        if self.url_style == "agentUrl":
+            ticket.update(agentUrl=agent_url, guestUrl=guest_url)
+        elif self.url_style == "links":
+            ticket["links"] = {"agent": agent_url, "guest": guest_url}
+        # url_style "none": no room URL at all
+        self.tickets[str(ticket_id)] = ticket
+        return 201, {}, ticket
+
+
+def _iso(moment):
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _error(status, message, details=""):
+    return status, {}, {"code": status, "message": message, "details": details}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    standin = None  # set by ApizeeStandIn.start
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # quiet: tests read `standin.requests`
+        pass
+
+    def do_GET(self):
+        self._serve("GET")
+
+    def do_POST(self):
+        self._serve("POST")
+
+    def _serve(self, method):
+        parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        server = self.standin
+        server.requests.append(
+            {
+                "method": method,
+                "path": parts.path,
+                "query": query,
+                "headers": dict(self.headers.items()),
+                "time": time.time(),
+            }
+        )
+        if parts.path.startswith("/agent/room/") or parts.path.startswith("/guest/"):
+            return self._send(200, {"Content-Type": "text/html"}, _ROOM_PAGE)
+        result = server.handle(method, parts.path, query, self.headers, body)
+        if server.latency:
+            time.sleep(server.latency)
+        if result == "reset":
+            self.close_connection = True
+            self.connection.close()
+            return
+        if result == "slow":
+            time.sleep(server.slow_seconds)
+            result = (200, {}, {})
+        if result == "malformed":
+            return self._send(200, {"Content-Type": "application/json"}, b"{not json")
+        if result == "502_html":
+            return self._send(
+                502, {"Content-Type": "text/html"}, b"<html><h1>Bad gateway</h1></html>"
+            )
+        if isinstance(result, str):  # "401", "403", "404", "429", "500"
+            status = int(result)
+            if status == 429:
+                result = (
+                    429,
+                    {"X-RateLimit-Reset": "42"},
+                    {"error": "Too many requests"},
+                )
+            else:
+                result = _error(status, f"Stand-in failure {status}", "injected")
+        status, headers, payload = result
+        self._send(
+            status,
+            {"Content-Type": "application/json", **headers},
+            json.dumps(payload).encode(),
+        )
+
+    def _send(self, status, headers, body):
+        try:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (a timeout test)
+
+
+_ROOM_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Apizee stand-in room</title></head>"
+    b"<body style='font-family:sans-serif'><h1>Apizee stand-in</h1>"
+    b"<p>This page stands in for Apizee's video room: the real one opens on your "
+    b"Apizee server.</p></body></html>"
+)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        help="USERNAME:PASSWORD of an Apizee user (repeatable)",
+    )
+    args = parser.parse_args()
+    server = ApizeeStandIn(args.host, args.port)
+    for spec in args.user:
+        username, _sep, password = spec.partition(":")
+        server.add_user(username, password)
+    server.start()
+    sys.stdout.write(f"Apizee stand-in listening on {server.url}\n")
+    sys.stdout.flush()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

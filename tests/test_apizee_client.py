@@ -1,0 +1,147 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import socket
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from .. import const
+from ..models.apizee_client import ApizeeError
+from .common import ApizeeStandInCommon
+
+
+@tagged("post_install", "-at_install")
+class TestApizeeClient(ApizeeStandInCommon):
+    """Every failure of the one door to Apizee, injected through the stand-in."""
+
+    def _call(self, method="GET", path=const.USERS_ME_PATH, **kwargs):
+        return self.company._apizee_call(method, path, **kwargs)
+
+    def _assert_fails(self, kind, method="GET", path=const.USERS_ME_PATH, **kwargs):
+        """Call, expect ``kind``, and check that no log line holds a secret."""
+        with (
+            self.assertLogs("odoo.addons.helpdesk_apizee", logging.DEBUG) as logs,
+            self.assertRaises(ApizeeError) as caught,
+        ):
+            logging.getLogger("odoo.addons.helpdesk_apizee").debug("start")
+            self._call(method, path, **kwargs)
+        self.assertEqual(caught.exception.kind, kind)
+        self._assert_no_secret(logs.output + [str(caught.exception)])
+        return caught.exception
+
+    def _assert_no_secret(self, texts):
+        secrets = [self.TECH_PASSWORD] + list(self.standin.tokens)
+        for text in texts:
+            for secret in secrets:
+                self.assertNotIn(secret, text)
+
+    def test_success_sends_bearer_and_user_agent(self):
+        profile = self._call()
+        self.assertEqual(profile["mail"], self.TECH_USER)
+        me = self.standin.requests_to(const.USERS_ME_PATH)[0]
+        self.assertTrue(me["headers"]["Authorization"].startswith("Bearer "))
+        self.assertEqual(me["headers"]["User-Agent"], const.USER_AGENT)
+        token = self._token_requests()[0]
+        self.assertEqual(
+            token["query"],
+            {
+                "grant_type": "password",
+                "username": self.TECH_USER,
+                "password": self.TECH_PASSWORD,
+            },
+        )
+
+    def test_credentials_refused(self):
+        self.company.apizee_api_password = "wrong"
+        error = self._assert_fails("credentials")
+        self.assertIn("Settings", str(error))
+        self.assertEqual(len(self._token_requests()), 1)  # not in a loop
+
+    def test_403(self):
+        self._call()  # a token in cache
+        self.standin.fail_next("403", 2)
+        self._assert_fails("credentials")
+
+    def test_404(self):
+        error = self._assert_fails("not_found", path="/api/v3/tickets/999")
+        self.assertIn("/api/v3/tickets/999", str(error))
+
+    def test_429_says_when_to_retry(self):
+        self._call()
+        self.standin.fail_next("429")
+        error = self._assert_fails("rate_limited")
+        self.assertEqual(error.retry_after, 42)
+        self.assertIn("42 seconds", str(error))
+
+    def test_5xx_get_retried_once(self):
+        self._call()
+        self.standin.reset()
+        self._clear_token_cache()
+        self._call()
+        self.standin.fail_next("500", 2)
+        with patch.object(const, "RETRY_BACKOFF", 0.01):
+            self._assert_fails("server")
+        self.assertEqual(len(self.standin.requests_to(const.USERS_ME_PATH)), 3)
+
+    def test_5xx_post_not_retried(self):
+        self._call()
+        self.standin.fail_next("500", 2)
+        self._assert_fails(
+            "server", "POST", const.TICKETS_PATH, params={"phone": "+33612345678"}
+        )
+        self.assertEqual(len(self._sessions_created()), 1)
+
+    def test_html_from_a_proxy(self):
+        self._call()
+        self.standin.fail_next("502_html", 2)
+        with patch.object(const, "RETRY_BACKOFF", 0.01):
+            self._assert_fails("unreadable")
+
+    def test_malformed_json(self):
+        self._call()
+        self.standin.fail_next("malformed")
+        self._assert_fails("unreadable")
+
+    def test_timeout(self):
+        self._call()
+        self.standin.slow_seconds = 1.0
+        self.standin.fail_next("slow", 2)
+        with (
+            patch.object(const, "READ_TIMEOUT", 0.3),
+            patch.object(const, "RETRY_BACKOFF", 0.01),
+        ):
+            self._assert_fails("timeout")
+
+    def test_connection_reset(self):
+        self._call()
+        self.standin.fail_next("reset", 2)
+        with patch.object(const, "RETRY_BACKOFF", 0.01):
+            self._assert_fails("unreachable")
+
+    def test_connection_refused(self):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.company.apizee_server_url = f"http://127.0.0.1:{port}"
+        with patch.object(const, "RETRY_BACKOFF", 0.01):
+            error = self._assert_fails("unreachable")
+        self.assertIn(f"127.0.0.1:{port}", str(error))
+
+    def test_tls_error(self):
+        # https to a plain-http port: the TLS handshake fails
+        self.company.apizee_server_url = self.standin.url.replace("http:", "https:")
+        with patch.object(const, "RETRY_BACKOFF", 0.01):
+            error = self._assert_fails("tls")
+        self.assertIn("secure connection", str(error))
+
+    def test_other_4xx_shows_apizee_message(self):
+        self._call()
+        error = self._assert_fails("refused", "POST", const.TICKETS_PATH, params={})
+        self.assertIn("phone or email is required", str(error))
+        self.assertEqual(error.status, 400)
+
+    def test_missing_account(self):
+        self.company.apizee_api_password = False
+        with self.assertRaisesRegex(Exception, "technical account"):
+            self._call()
+        self.assertFalse(self.standin.requests)

@@ -1,0 +1,99 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import threading
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from .. import const
+from ..models.apizee_client import ApizeeError
+from .common import ApizeeStandInCommon
+
+
+@tagged("post_install", "-at_install")
+class TestApizeeToken(ApizeeStandInCommon):
+    def _me(self):
+        return self.company._apizee_call("GET", const.USERS_ME_PATH)
+
+    def test_token_cached(self):
+        for _i in range(3):
+            self._me()
+        self.assertEqual(len(self._token_requests()), 1)
+        self.assertEqual(len(self.standin.requests_to(const.USERS_ME_PATH)), 3)
+
+    def test_token_renewed_before_expiry(self):
+        self.standin.token_lifetime = const.TOKEN_RENEW_MARGIN + 60
+        self._me()
+        self._me()
+        self.assertEqual(len(self._token_requests()), 1)
+        self.standin.token_lifetime = const.TOKEN_RENEW_MARGIN - 1
+        self._clear_token_cache()
+        self._me()
+        self._me()  # the cached token expires within the margin: renewed
+        self.assertEqual(len(self._token_requests()), 3)
+
+    def test_refused_token_dropped_and_fetched_once(self):
+        self._me()
+        self.standin.tokens.clear()  # Apizee forgot it (revoked, restarted...)
+        self._me()
+        self.assertEqual(len(self._token_requests()), 2)
+        me_calls = self.standin.requests_to(const.USERS_ME_PATH)
+        self.assertEqual(len(me_calls), 3)  # ok, refused, ok with the new token
+
+    def test_refused_twice_stops(self):
+        self._me()
+        self.standin.fail_next("401", 3)
+        with self.assertRaises(ApizeeError):
+            self._me()
+        # 1 refused call, 1 token request refused too: no loop
+        self.assertEqual(len(self._token_requests()), 2)
+
+    def test_rate_limit_kept_client_side(self):
+        # 1 token request + 9 calls fill Apizee's window of 10
+        for _i in range(const.RATE_LIMIT_CALLS - 1):
+            self._me()
+        sent = len(self.standin.requests)
+        with self.assertRaises(ApizeeError) as caught:
+            self._me()
+        self.assertEqual(caught.exception.kind, "rate_limited")
+        self.assertGreater(caught.exception.retry_after, 0)
+        self.assertEqual(len(self.standin.requests), sent)  # nothing sent
+
+    def test_no_stampede(self):
+        """Concurrent workers: one token request for them all."""
+        self.standin.latency = 0.3  # every answer takes a while
+        server, username, password = self.company._apizee_get_account()
+        tokens, errors = [], []
+
+        Token = self.env["apizee.token"]
+
+        def worker():
+            # Each call works in its own database transaction, as in separate workers
+            # (a new Environment cannot be made while the server loads the registry).
+            try:
+                tokens.append(Token._apizee_prepare_call(server, username, password))
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=worker) for _i in range(5)]
+        with patch.object(const, "RATE_LIMIT_CALLS", 100):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+        self.assertFalse(errors)
+        self.assertEqual(len(tokens), 5)
+        self.assertEqual(len(set(tokens)), 1)
+        self.assertEqual(len(self._token_requests()), 1)
+
+    def test_plain_user_cannot_read_tokens(self):
+        self._me()
+        with self.assertRaises(Exception):  # noqa: B017 - AccessError or fields hidden
+            self.env["apizee.token"].with_user(self.agent).search([]).read(
+                ["access_token"]
+            )
+
+    def test_plain_user_cannot_read_credentials(self):
+        company = self.company.with_user(self.agent)
+        with self.assertRaises(Exception):  # noqa: B017
+            company.read(["apizee_api_password"])
+        self.assertNotIn("apizee_api_password", company.fields_get())
