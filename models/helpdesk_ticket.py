@@ -189,8 +189,22 @@ class HelpdeskTicket(models.Model):
                 session=session.apizee_id,
                 user=self.env.user.name,
             )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self._apizee_post_note(body)
         return session
+
+    def _apizee_post_note(self, body):
+        """Post an internal note on the ticket as the current user.
+
+        As superuser, so that an agent without an email address posts it too (Odoo
+        refuses messages without a sender address otherwise): losing the note would
+        lose the trace of a session that exists in Apizee.
+        """
+        self.ensure_one()
+        self.sudo().message_post(
+            body=body,
+            author_id=self.env.user.partner_id.id,
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _prepare_apizee_session_params(self, invite=False):
         """Query parameters of ``POST /api/v3/tickets`` for this ticket, without I/O.

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from . import test_apizee_urls
 from . import test_recipients
+from . import test_apizee_answers
 from . import test_apizee_service
 from . import test_settings
 from . import test_invite

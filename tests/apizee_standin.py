@@ -23,6 +23,7 @@ As a program (``dev/run --standin``)::
 """
 
 import argparse
+import html
 import itertools
 import json
 import secrets
@@ -280,6 +281,10 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if parts.path.startswith("/agent/room/") or parts.path.startswith("/guest/"):
             return self._send(200, {"Content-Type": "text/html"}, _ROOM_PAGE)
+        if parts.path == "/quick-invitation":
+            return self._send(
+                200, {"Content-Type": "text/html"}, _invitation_page(query)
+            )
         result = server.handle(method, parts.path, query, self.headers, body)
         if server.latency:
             time.sleep(server.latency)
@@ -331,6 +336,20 @@ _ROOM_PAGE = (
     b"<p>This page stands in for Apizee's video room: the real one opens on your "
     b"Apizee server.</p></body></html>"
 )
+
+
+def _invitation_page(query):
+    """What Apizee's quick-invitation form would be prefilled with."""
+    rows = "".join(
+        f"<tr><th>{html.escape(name)}</th><td>{html.escape(value)}</td></tr>"
+        for name, value in query.items()
+    )
+    return (
+        "<!DOCTYPE html><html><head><title>Apizee stand-in invitation</title></head>"
+        "<body style='font-family:sans-serif'><h1>Quick invitation (stand-in)</h1>"
+        "<p>Apizee's real form opens on your Apizee server, prefilled with:</p>"
+        f"<table border='1' cellpadding='4'>{rows}</table></body></html>"
+    ).encode()
 
 
 def main():

@@ -98,7 +98,22 @@ class ApizeeCommon(BaseCommon):
         return wizard
 
 
-class ApizeeStandInCommon(ApizeeCommon):
+class StandInRequestsMixin:
+    """Let requests reach the stand-in on 127.0.0.1 untouched."""
+
+    @classmethod
+    def _request_handler(cls, s, r, /, **kw):
+        """Override of Odoo's test guard: send requests to the stand-in as they are.
+
+        Odoo's guard raises the timeout of local requests to 10 s and compares it with a
+        number, where the client passes a (connect, read) tuple.
+        """
+        if urlsplit(r.url).hostname == "127.0.0.1":
+            return _super_send(s, r, **kw)
+        return super()._request_handler(s, r, **kw)
+
+
+class ApizeeStandInCommon(StandInRequestsMixin, ApizeeCommon):
     """``ApizeeCommon`` with a stand-in Apizee server on 127.0.0.1 and the company's
     technical account set to one of its users. Every test starts with an empty token
     cache and a fresh stand-in state."""
@@ -120,17 +135,6 @@ class ApizeeStandInCommon(ApizeeCommon):
             }
         )
         cls.agent.apizee_username = "camille@example.com"
-
-    @classmethod
-    def _request_handler(cls, s, r, /, **kw):
-        """Override of Odoo's test guard: send requests to the stand-in as they are.
-
-        Odoo's guard raises the timeout of local requests to 10 s and compares it with a
-        number, where the client passes a (connect, read) tuple.
-        """
-        if urlsplit(r.url).hostname == "127.0.0.1":
-            return _super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
 
     def setUp(self):
         super().setUp()

@@ -200,3 +200,10 @@ class TestOpenRoom(ApizeeStandInCommon):
         # agents cannot forge sessions
         with self.assertRaises(AccessError):
             Session.create({"ticket_id": self.ticket.id, "apizee_id": "1"})
+
+    def test_agent_without_email(self):
+        self.agent.partner_id.email = False
+        self._open()
+        note = self.ticket.message_ids[0]
+        self.assertEqual(note.author_id, self.agent.partner_id)
+        self.assertEqual(len(self.ticket.apizee_session_ids), 1)

@@ -1,7 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import KEY_ASSISTANCE
+from .apizee_standin import ApizeeStandIn
+from .common import KEY_ASSISTANCE, StandInRequestsMixin
 
 
 @tagged("post_install", "-at_install")
@@ -86,3 +87,60 @@ class TestInviteTour(HttpCase):
         message = self.ticket.message_ids[0]
         self.assertIn("Tour Agent", message.body)
         self.assertIn("+33612345678", message.body)
+
+
+@tagged("post_install", "-at_install")
+class TestOpenRoomTour(StandInRequestsMixin, HttpCase):
+    """An agent clicks Open room: Apizee (the stand-in) creates the session, the room
+    opens in a new tab and the ticket lists the session."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.standin = ApizeeStandIn().start()
+        cls.addClassCleanup(cls.standin.stop)
+        cls.standin.add_user("tech@example.com", "tour-secret")
+        cls.env.company.write(
+            {
+                "country_id": cls.env.ref("base.fr").id,
+                "apizee_server_url": cls.standin.url,
+                "apizee_api_username": "tech@example.com",
+                "apizee_api_password": "tour-secret",
+            }
+        )
+        cls.agent = new_test_user(
+            cls.env,
+            login="room_agent",
+            password="room_agent",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
+            name="Room Agent",
+        )
+        partner = cls.env["res.partner"].create(
+            {
+                "name": "Room Customer",
+                "mobile": "06 12 34 56 78",
+                "country_id": cls.env.ref("base.fr").id,
+            }
+        )
+        cls.ticket = cls.env["helpdesk.ticket"].create(
+            {
+                "name": "Room ticket",
+                "description": "<p>room</p>",
+                "partner_id": partner.id,
+                "user_id": cls.agent.id,
+            }
+        )
+
+    def test_open_room_tour(self):
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{self.ticket.id}",
+            "helpdesk_apizee_open_room_tour",
+            login="room_agent",
+        )
+        created = self.standin.requests_to("/api/v3/tickets", "POST")
+        self.assertEqual(len(created), 1)
+        self.assertEqual(created[0]["query"]["phone"], "+33612345678")
+        session = self.ticket.apizee_session_ids
+        self.assertEqual(len(session), 1)
+        self.assertEqual(session.agent_id, self.agent)
+        self.assertIn(f"/agent/room/{session.apizee_id}", session.agent_url)

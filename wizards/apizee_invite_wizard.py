@@ -174,14 +174,13 @@ class ApizeeInviteWizard(models.TransientModel):
     def _apizee_log_invitation(self, entries):
         """Post on the ticket who started an invitation, to whom, with which service."""
         values = recipients.unique_values(entries)
-        self.ticket_id.message_post(
-            body=self.env._(
+        self.ticket_id._apizee_post_note(
+            self.env._(
                 "Apizee invitation started by %(user)s to %(recipients)s "
                 "with the service %(service)s.",
                 user=self.env.user.name,
                 recipients=", ".join(values)
                 or self.env._("recipients chosen in Apizee"),
                 service=self.service_id.name or self.env._("chosen in Apizee"),
-            ),
-            subtype_xmlid="mail.mt_note",
+            )
         )
