@@ -8,6 +8,7 @@ from . import test_invite
 from . import test_apizee_client
 from . import test_apizee_token
 from . import test_open_room
+from . import test_settings_account
 from . import test_access
 from . import test_module
 from . import test_js

@@ -1,0 +1,48 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.modules.neutralize import get_neutralization_queries
+from odoo.tests import Form, tagged
+
+from ..models.apizee_client import ApizeeError
+from .common import ApizeeStandInCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSettingsAccount(ApizeeStandInCommon):
+    def test_test_connection_succeeds(self):
+        with Form(self.env["res.config.settings"]) as form:
+            form.apizee_api_username = self.TECH_USER
+            form.apizee_api_password = self.TECH_PASSWORD
+        action = form.record.action_apizee_test_connection()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("tech", action["params"]["message"])
+        self.assertNotIn(self.TECH_PASSWORD, str(action))
+
+    def test_test_connection_reports_refusal(self):
+        settings = self.env["res.config.settings"].create(
+            {"apizee_api_username": self.TECH_USER, "apizee_api_password": "wrong"}
+        )
+        with self.assertRaisesRegex(ApizeeError, "refused the credentials"):
+            settings.action_apizee_test_connection()
+
+    def test_password_is_a_password_field_for_admins_only(self):
+        view = self.env.ref("helpdesk_apizee.res_config_settings_view_form")
+        self.assertIn('name="apizee_api_password"', view.arch_db)
+        self.assertIn('password="True"', view.arch_db)
+        for field in ("apizee_api_username", "apizee_api_password"):
+            self.assertEqual(
+                self.env["res.company"]._fields[field].groups, "base.group_system"
+            )
+
+    def test_neutralize_blanks_credentials(self):
+        self.company._apizee_call("GET", "/api/v2/users/me")
+        for query in get_neutralization_queries(["helpdesk_apizee"]):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        self.assertFalse(self.company.apizee_api_username)
+        self.assertFalse(self.company.apizee_api_password)
+        self.env.cr.execute("SELECT count(*) FROM apizee_token")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    def test_preferences_apizee_username(self):
+        self.agent.with_user(self.agent).write({"apizee_username": "me@example.com"})
+        self.assertEqual(self.agent.apizee_username, "me@example.com")
