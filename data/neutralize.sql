@@ -1,3 +1,4 @@
 -- Copied databases must not call Apizee with production credentials or tokens
 UPDATE res_company SET apizee_api_username = NULL, apizee_api_password = NULL;
 DELETE FROM apizee_token;
+DELETE FROM apizee_agent_credential;

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from . import apizee_client
 from . import apizee_token
+from . import apizee_agent_credential
 from . import apizee_service
 from . import apizee_session
 from . import res_company
@@ -8,3 +9,4 @@ from . import res_config_settings
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import res_users
+from . import ir_http

@@ -199,6 +199,10 @@ class ApizeeClient(models.AbstractModel):
                 "failed. Check the Apizee server URL in Settings.",
                 server=server_url,
             ),
+            "agent_account": lambda: self.env._(
+                "Your Apizee account is not set: enter your Apizee user name and "
+                "password in your Preferences (tab Apizee)."
+            ),
             "refused": lambda: self.env._(
                 "Apizee refused the request (HTTP %(status)s): %(detail)s",
                 status=status,

@@ -39,6 +39,11 @@ class ApizeeToken(models.Model):
     recent_calls = fields.Char(
         readonly=True, help="Times of the calls of the last minute (JSON)."
     )
+    profile = fields.Text(
+        groups="base.group_system",
+        readonly=True,
+        help="The user's /api/v2/users/me answer (JSON), kept as long as the token.",
+    )
 
     _sql_constraints = [
         ("user_uniq", "unique(server_url, username)", "One token per Apizee user."),
@@ -86,14 +91,8 @@ class ApizeeToken(models.Model):
         def prepare(row):
             now = time.time()
             calls = [t for t in json.loads(row["recent_calls"] or "[]") if now - t < 60]
-            token, expires_at = row["access_token"], row["expires_at"]
-            fresh = (
-                token
-                and token != refused_token
-                and expires_at
-                and (expires_at - fields.Datetime.now()).total_seconds()
-                > const.TOKEN_RENEW_MARGIN
-            )
+            token = row["access_token"]
+            fresh = self._apizee_token_fresh(row) and token != refused_token
             needed = 1 if fresh else 2
             if len(calls) + needed > const.RATE_LIMIT_CALLS:
                 wait = int(const.RATE_LIMIT_WINDOW - (now - calls[0])) + 1
@@ -129,6 +128,7 @@ class ApizeeToken(models.Model):
                 return None, values, error
             lifetime = int(answer.get("expires_in") or const.TOKEN_LIFETIME_DEFAULT)
             values.update(
+                profile=None,  # belongs to the previous token
                 access_token=token,
                 expires_at=fields.Datetime.now() + timedelta(seconds=lifetime),
                 token_requests=(row["token_requests"] or 0) + 1,
@@ -139,6 +139,45 @@ class ApizeeToken(models.Model):
             return token, values, None
 
         return self._apizee_locked(server_url, username, prepare)
+
+    @api.model
+    def _apizee_get_profile(self, server_url, username, password):
+        """The Apizee user's profile (``/api/v2/users/me``), cached with its token.
+
+        :return: the decoded profile
+        :raise ApizeeError: the mapped failure
+        """
+
+        def cached(row):
+            if row["profile"] and self._apizee_token_fresh(row):
+                return json.loads(row["profile"]), None, None
+            return None, None, None
+
+        profile = self._apizee_locked(server_url, username, cached)
+        if profile is None:
+            profile = self._apizee_call(
+                server_url, username, password, "GET", const.USERS_ME_PATH
+            )
+            if not isinstance(profile, dict):
+                raise self.env["apizee.client"]._apizee_error(
+                    "unreadable", 200, server_url=server_url
+                )
+            self._apizee_locked(
+                server_url,
+                username,
+                lambda row: (None, {"profile": json.dumps(profile)}, None),
+            )
+        return profile
+
+    @api.model
+    def _apizee_token_fresh(self, row):
+        """Whether the token of ``row`` may still be used for a while."""
+        return bool(
+            row["access_token"]
+            and row["expires_at"]
+            and (row["expires_at"] - fields.Datetime.now()).total_seconds()
+            > const.TOKEN_RENEW_MARGIN
+        )
 
     @api.model
     def _apizee_locked(self, server_url, username, func):
@@ -162,7 +201,7 @@ class ApizeeToken(models.Model):
                     )
                     cr.execute(
                         "SELECT id, access_token, expires_at, recent_calls, "
-                        "token_requests FROM apizee_token "
+                        "token_requests, profile FROM apizee_token "
                         "WHERE server_url = %s AND username = %s FOR UPDATE",
                         [server_url, username],
                         log_exceptions=False,  # a busy row is expected, and retried

@@ -1,5 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
+from odoo.exceptions import AccessError
+
+from .. import const
+
+AGENT_GROUP = "helpdesk_mgmt.group_helpdesk_user_own"
 
 
 class ResUsers(models.Model):
@@ -9,15 +14,114 @@ class ResUsers(models.Model):
         string="Apizee user name",
         copy=False,
         help="Your user name in Apizee: sessions you open from tickets are assigned "
-        "to you in Apizee.",
+        "to you in Apizee, and the video pop-in signs in with it.",
+    )
+    # The agent's own Apizee password lives in `apizee.agent.credential`, which only
+    # superuser code can read; users and admins write it through this field, which
+    # always reads empty.
+    apizee_password_input = fields.Char(
+        string="Apizee password",
+        compute="_compute_apizee_password_input",
+        inverse="_inverse_apizee_password_input",
+        help="Write-only: the password is kept on the server and never shown again.",
+    )
+    apizee_password_set = fields.Boolean(
+        string="Apizee password set", compute="_compute_apizee_password_input"
+    )
+    apizee_popin = fields.Boolean(
+        string="Apizee video pop-in",
+        copy=False,
+        help="Load Apizee's video pop-in in Odoo's web client, signed in with your "
+        "Apizee account.",
     )
 
     @property
     def SELF_READABLE_FIELDS(self):
-        """Override to let users read their Apizee user name in Preferences."""
-        return super().SELF_READABLE_FIELDS + ["apizee_username"]
+        """Override to let users read their Apizee settings in Preferences."""
+        return super().SELF_READABLE_FIELDS + [
+            "apizee_username",
+            "apizee_password_input",
+            "apizee_password_set",
+            "apizee_popin",
+        ]
 
     @property
     def SELF_WRITEABLE_FIELDS(self):
-        """Override to let users set their Apizee user name in Preferences."""
-        return super().SELF_WRITEABLE_FIELDS + ["apizee_username"]
+        """Override to let users set their Apizee settings in Preferences."""
+        return super().SELF_WRITEABLE_FIELDS + [
+            "apizee_username",
+            "apizee_password_input",
+            "apizee_popin",
+        ]
+
+    def _compute_apizee_password_input(self):
+        stored = set(
+            self.env["apizee.agent.credential"]
+            .sudo()
+            .search([("user_id", "in", self.ids)])
+            .user_id.ids
+        )
+        for user in self:
+            user.apizee_password_input = False
+            user.apizee_password_set = user.id in stored
+
+    def _inverse_apizee_password_input(self):
+        for user in self:
+            if user.apizee_password_input:
+                self.env["apizee.agent.credential"].sudo()._apizee_set_password(
+                    user, user.apizee_password_input
+                )
+
+    def _apizee_get_agent_account(self):
+        """Server URL and the user's own Apizee account, read as superuser.
+
+        :return: ``(server_url, username, password)``
+        :raise AccessError: when the user is no helpdesk agent
+        :raise UserError: when the user's Apizee account is not set
+        """
+        self.ensure_one()
+        if not self.has_group(AGENT_GROUP):
+            raise AccessError(
+                self.env._("Only helpdesk agents may use Apizee's video pop-in.")
+            )
+        password = (
+            self.env["apizee.agent.credential"]
+            .sudo()
+            .search([("user_id", "=", self.id)])
+            .password
+        )
+        if not (self.apizee_username and password):
+            raise self.env["apizee.client"]._apizee_error("agent_account", 0)
+        company = self.env.company.sudo()
+        server_url = company.apizee_server_url or const.DEFAULT_SERVER_URL
+        return server_url, self.apizee_username, password
+
+    def _apizee_agent_bootstrap(self):
+        """What Apizee's ``loadAgent`` needs for this user, and nothing more.
+
+        A token for the agent, then ``/api/v2/users/me`` (both cached with the token's
+        lifetime, see ``apizee.token``); the bearer token and the password stay on the
+        server.
+
+        :return: ``{"serverDomainRoot", "apiKey", "userInfos": {"userId", "nickname",
+            "token", "photoUrl"}}``
+        :raise AccessError: for users who are no helpdesk agent
+        :raise UserError: when the agent's Apizee account is missing or refused
+        """
+        self.ensure_one()
+        server_url, username, password = self._apizee_get_agent_account()
+        profile = (
+            self.env["apizee.token"]
+            .sudo()
+            ._apizee_get_profile(server_url, username, password)
+        )
+        return {
+            "serverDomainRoot": server_url + "/",
+            "apiKey": profile.get("apiKey"),
+            "userInfos": {
+                "userId": profile.get("userId"),
+                "nickname": profile.get("nickname") or self.name,
+                "token": profile.get("token"),
+                "photoUrl": profile.get("photo_url") or "",
+            },
+        }

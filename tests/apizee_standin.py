@@ -281,6 +281,10 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if parts.path.startswith("/agent/room/") or parts.path.startswith("/guest/"):
             return self._send(200, {"Content-Type": "text/html"}, _ROOM_PAGE)
+        if parts.path == "/agent/loaderAgent.js":
+            return self._send(
+                200, {"Content-Type": "application/javascript"}, _LOADER_AGENT
+            )
         if parts.path == "/quick-invitation":
             return self._send(
                 200, {"Content-Type": "text/html"}, _invitation_page(query)
@@ -336,6 +340,33 @@ _ROOM_PAGE = (
     b"<p>This page stands in for Apizee's video room: the real one opens on your "
     b"Apizee server.</p></body></html>"
 )
+
+
+# A stand-in for Apizee's loaderAgent.js: records its arguments in
+# `window.apizeeStandInCalls`, shows a small box, and fires a few events of the seed's
+# list.
+_LOADER_AGENT = b"""
+window.loadAgent = function (server, apiKey, userInfos, callback, useFrame, params) {
+    window.apizeeStandInCalls = (window.apizeeStandInCalls || []).concat([
+        {server, apiKey, userInfos, useFrame, params},
+    ]);
+    const box = document.createElement("div");
+    box.className = "o_apizee_standin_popin";
+    box.textContent = "Apizee stand-in pop-in (" + userInfos.nickname + ")";
+    box.style.cssText = "position:fixed;bottom:8px;right:8px;padding:8px;" +
+        "background:#fff;border:1px solid #888;z-index:2000";
+    document.body.appendChild(box);
+    setTimeout(function () {
+        callback({type: "init"});
+        callback("updatePresence", {eventType: "presence", time: "",
+            connectedUsersList: ["guest-1", "guest-2"], state: "online"});
+        callback("createNewIMDiv", {destId: 7, nickname: "Guest"});
+        callback("minimize", 7);
+        callback("showNewMessage", {nickname: "Guest", destId: 7,
+            message: "Hello from the stand-in", html: "<b>Hello</b>"});
+    }, 50);
+};
+"""
 
 
 def _invitation_page(query):

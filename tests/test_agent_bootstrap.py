@@ -1,0 +1,149 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import json
+
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .apizee_standin import ApizeeStandIn
+from .common import StandInRequestsMixin
+
+ROUTE = "/helpdesk_apizee/agent/bootstrap"
+
+
+@tagged("post_install", "-at_install")
+class TestAgentBootstrap(StandInRequestsMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.standin = ApizeeStandIn().start()
+        cls.addClassCleanup(cls.standin.stop)
+        cls.standin.add_user("camille@example.com", "camille-Secret")
+        cls.env.company.apizee_server_url = cls.standin.url
+        cls.agent = new_test_user(
+            cls.env,
+            login="popin_agent",
+            password="popin_agent",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
+            name="Popin Agent",
+        )
+        cls.agent.write(
+            {
+                "apizee_username": "camille@example.com",
+                "apizee_password_input": "camille-Secret",
+                "apizee_popin": True,
+            }
+        )
+        cls.portal = new_test_user(
+            cls.env,
+            login="popin_portal",
+            password="popin_portal",
+            groups="base.group_portal",
+        )
+        cls.internal = new_test_user(
+            cls.env, login="popin_internal", password="popin_internal"
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.standin.reset()
+        self.env.cr.execute("DELETE FROM apizee_token")
+
+    def _bootstrap(self, login, route=ROUTE):
+        if login:
+            self.authenticate(login, login)
+        return self.url_open(
+            route,
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}}),
+            headers={"Content-Type": "application/json"},
+        ).json()
+
+    def test_bootstrap_gives_what_load_agent_needs(self):
+        answer = self._bootstrap("popin_agent")["result"]
+        self.assertEqual(set(answer), {"ok", "serverDomainRoot", "apiKey", "userInfos"})
+        self.assertTrue(answer["ok"])
+        self.assertEqual(answer["serverDomainRoot"], self.standin.url + "/")
+        self.assertEqual(answer["apiKey"], "standin-api-key")
+        self.assertEqual(
+            set(answer["userInfos"]), {"userId", "nickname", "token", "photoUrl"}
+        )
+        self.assertEqual(answer["userInfos"]["nickname"], "camille")
+        # nothing secret: neither the password nor the bearer token
+        text = json.dumps(answer)
+        self.assertNotIn("camille-Secret", text)
+        for bearer in self.standin.tokens:
+            self.assertNotIn(bearer, text)
+
+    def test_bootstrap_cached_with_the_token(self):
+        first = self._bootstrap("popin_agent")["result"]
+        second = self._bootstrap("popin_agent")["result"]
+        self.assertEqual(first, second)
+        self.assertEqual(len(self.standin.requests_to("/api/v3/token")), 1)
+        self.assertEqual(len(self.standin.requests_to("/api/v2/users/me")), 1)
+        self.assertEqual(
+            self.standin.requests_to("/api/v3/token")[0]["query"]["username"],
+            "camille@example.com",
+        )
+
+    def test_missing_account_clear_error(self):
+        self.agent.apizee_username = False
+        answer = self._bootstrap("popin_agent")["result"]
+        self.assertEqual(set(answer), {"ok", "error"})
+        self.assertFalse(answer["ok"])
+        self.assertIn("Preferences", answer["error"])
+        self.assertFalse(self.standin.requests)
+
+    @mute_logger("odoo.addons.helpdesk_apizee.models.apizee_client")
+    def test_refused_account_clear_error(self):
+        self.env["apizee.agent.credential"].sudo()._apizee_set_password(
+            self.agent, "wrong"
+        )
+        answer = self._bootstrap("popin_agent")["result"]
+        self.assertFalse(answer["ok"])
+        self.assertIn("refused the credentials", answer["error"])
+        self.assertNotIn("wrong", answer["error"])
+
+    @mute_logger("odoo.http")
+    def test_access_matrix(self):
+        for login in ("popin_portal", "popin_internal"):
+            with self.subTest(login=login):
+                error = self._bootstrap(login)["error"]
+                self.assertEqual(error["data"]["name"], "odoo.exceptions.AccessError")
+        self.logout()
+        error = self._bootstrap(None)["error"]
+        self.assertEqual(error["code"], 100)  # session expired: public user
+        self.assertFalse(self.standin.requests)
+
+    def test_password_write_only(self):
+        agent = self.agent.with_user(self.agent)
+        agent.write({"apizee_password_input": "new-Secret"})
+        agent.invalidate_recordset()
+        self.assertFalse(agent.apizee_password_input)
+        self.assertTrue(agent.apizee_password_set)
+        for user in (self.agent, self.env.ref("base.user_admin")):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.env["apizee.agent.credential"].with_user(user).search([]).read(
+                    ["password"]
+                )
+        credential = self.env["apizee.agent.credential"].search(
+            [("user_id", "=", self.agent.id)]
+        )
+        self.assertEqual(credential.password, "new-Secret")
+
+    def test_session_info_flag_only(self):
+        info = self._bootstrap("popin_agent", "/web/session/get_session_info")["result"]
+        self.assertEqual(info["apizee_popin"], {"enabled": True})
+        self.assertNotIn("camille-Secret", json.dumps(info))
+        self.agent.apizee_popin = False
+        info = self._bootstrap("popin_agent", "/web/session/get_session_info")["result"]
+        self.assertNotIn("apizee_popin", info)
+
+    def test_popin_tour(self):
+        self.start_tour("/odoo", "helpdesk_apizee_popin_tour", login="popin_agent")
+        self.assertEqual(len(self.standin.requests_to("/agent/loaderAgent.js")), 1)
+
+    def test_no_popin_no_script(self):
+        self.agent.apizee_popin = False
+        self.start_tour("/odoo", "helpdesk_apizee_no_popin_tour", login="popin_agent")
+        self.assertFalse(self.standin.requests_to("/agent/loaderAgent.js"))
+        self.assertFalse(self.standin.requests_to("/api/v3/token"))
