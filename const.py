@@ -96,6 +96,9 @@ SESSION_STATES = [
     ("cancelled", "Cancelled"),
 ]
 SESSION_LIVE_STATES = ("new", "open", "invited", "inprogress")
+# A live session is read back from Apizee before it is reused when its last reading is
+# older than this (seconds): Apizee may have ended it meanwhile.
+SESSION_REFRESH_AFTER = 120
 # Webhooks also say "opened" and "updated" (§5); read as these states.
 SESSION_STATE_ALIASES = {"opened": "open", "updated": None}
 

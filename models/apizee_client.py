@@ -119,7 +119,8 @@ class ApizeeClient(models.AbstractModel):
         detail = ""
         if isinstance(body, dict):
             detail = str(body.get("message") or body.get("error") or "")[:200]
-        if status in (401, 403):
+        if status in (401, 403) or (status == 400 and path == const.TOKEN_PATH):
+            # OAuth-style token endpoints answer 400 (invalid_grant) to bad passwords
             raise self._apizee_error("credentials", status, server_url=server_url)
         if status == 404:
             raise self._apizee_error(
@@ -198,6 +199,10 @@ class ApizeeClient(models.AbstractModel):
                 "Apizee could not be reached at %(server)s: the secure connection "
                 "failed. Check the Apizee server URL in Settings.",
                 server=server_url,
+            ),
+            "busy": lambda: self.env._(
+                "Odoo is busy renewing the Apizee access of this account. Try again "
+                "in a few seconds."
             ),
             "agent_account": lambda: self.env._(
                 "Your Apizee account is not set: enter your Apizee user name and "

@@ -3,6 +3,7 @@ from odoo import api, fields, models
 
 from .. import const
 from ..utils.apizee_answers import first_url, parse_datetime
+from .apizee_client import ApizeeError
 
 
 class ApizeeSession(models.Model):
@@ -55,10 +56,13 @@ class ApizeeSession(models.Model):
         ),
     ]
 
-    @api.depends("state")
+    @api.depends("state", "end_time")
     def _compute_live(self):
+        now = fields.Datetime.now()
         for session in self:
-            session.live = session.state in const.SESSION_LIVE_STATES
+            session.live = session.state in const.SESSION_LIVE_STATES and not (
+                session.end_time and session.end_time < now
+            )
 
     def action_apizee_open(self):
         """Open the agent's room of this session in a new tab."""
@@ -68,20 +72,33 @@ class ApizeeSession(models.Model):
     def action_apizee_refresh(self):
         """Read the sessions back from Apizee (state, times, room URLs).
 
-        :raise ApizeeError: the mapped failure; nothing is changed then
+        A session Apizee no longer knows (404) is marked expired, with the reason.
+
+        :raise ApizeeError: any other mapped failure; nothing is changed then
         """
         for session in self:
             session.ticket_id.check_access("read")
-            if not session.apizee_id:
-                continue
-            company = session.company_id or self.env.company
-            answer = company._apizee_call(
-                "GET", f"{const.TICKETS_PATH}/{session.apizee_id}"
-            )
-            values = self._apizee_values_from_answer(answer)
-            values["last_refresh"] = fields.Datetime.now()
-            session.sudo().write(values)
+            session._apizee_refresh()
         return True
+
+    def _apizee_refresh(self):
+        """Read one session back from Apizee and store what it says."""
+        self.ensure_one()
+        if not self.apizee_id:
+            return
+        company = self.company_id or self.env.company
+        values = {"last_refresh": fields.Datetime.now(), "last_error": False}
+        try:
+            answer = company._apizee_call(
+                "GET", f"{const.TICKETS_PATH}/{self.apizee_id}"
+            )
+        except ApizeeError as error:
+            if error.kind != "not_found":
+                raise
+            values.update(state="expired", last_error=error.args[0][:250])
+        else:
+            values.update(self._apizee_values_from_answer(answer))
+        self.sudo().write(values)
 
     @api.model
     def _apizee_values_from_answer(self, answer):
@@ -92,10 +109,12 @@ class ApizeeSession(models.Model):
 
         :param dict answer: the decoded JSON
         :return: a dict of field values (only what the answer holds)
+        :raise ApizeeError: ``unreadable`` when the answer is no session
         """
+        if not isinstance(answer, dict) or answer.get("id") in (None, ""):
+            raise self.env["apizee.client"]._apizee_error("unreadable", 200)
         values = {}
-        if answer.get("id") not in (None, ""):
-            values["apizee_id"] = str(answer["id"])
+        values["apizee_id"] = str(answer["id"])
         state = str(answer.get("state") or "").lower()
         state = const.SESSION_STATE_ALIASES.get(state, state)
         if state in dict(const.SESSION_STATES):

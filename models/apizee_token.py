@@ -7,6 +7,7 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
+from odoo.sql_db import TestCursor
 from odoo.tools import SQL
 
 from .. import const
@@ -64,7 +65,7 @@ class ApizeeToken(models.Model):
                 server_url, method, path, params=params, token=token
             )
         except ApizeeError as error:
-            if error.kind != "credentials":
+            if error.status != 401:
                 raise
             _logger.info("Apizee refused the cached token of %s: renewing it", username)
         token = self._apizee_prepare_call(
@@ -193,6 +194,10 @@ class ApizeeToken(models.Model):
         for attempt in range(1, 6):
             try:
                 with self.env.registry.cursor() as cr:
+                    if not isinstance(cr, TestCursor):
+                        # Wait for the lock holder, then read what it wrote (no
+                        # serialization error as in Odoo's REPEATABLE READ).
+                        cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
                     cr.execute(
                         "INSERT INTO apizee_token (server_url, username) "
                         "VALUES (%s, %s) ON CONFLICT (server_url, username) DO NOTHING",
@@ -230,4 +235,4 @@ class ApizeeToken(models.Model):
             ):
                 _logger.debug("Apizee token row of %s busy, reading it again", username)
                 time.sleep(0.05 * attempt)
-        raise self.env["apizee.client"]._apizee_error("server", 503)
+        raise self.env["apizee.client"]._apizee_error("busy", 0)

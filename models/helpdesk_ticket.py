@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .. import const
 from ..utils import apizee_urls, recipients
@@ -39,6 +39,7 @@ class HelpdeskTicket(models.Model):
         :raise AccessError: when the user may not read the ticket
         """
         self.ensure_one()
+        self._apizee_check_agent()
         self.check_access("read")
         service = self._apizee_get_service()
         phones, emails = self._apizee_get_default_recipients()
@@ -113,21 +114,33 @@ class HelpdeskTicket(models.Model):
             nothing is changed then
         """
         self.ensure_one()
+        self._apizee_check_agent()
         self.check_access("write")
+        invite = bool(self.env.context.get("apizee_invite"))
         session = self._apizee_get_live_session()
+        if session and (
+            not session.last_refresh
+            or (fields.Datetime.now() - session.last_refresh).total_seconds()
+            > const.SESSION_REFRESH_AFTER
+        ):
+            # Apizee may have ended it since: read it back before reusing it
+            session._apizee_refresh()
+            session = self._apizee_get_live_session()
         if not session:
             # Lock the ticket row: a concurrent click waits here, then (PostgreSQL's
             # serialization error, retried by Odoo) sees the session created first.
             self.env.cr.execute(
                 "UPDATE helpdesk_ticket SET write_date = write_date WHERE id = %s",
                 [self.id],
+                log_exceptions=False,
             )
             self.invalidate_recordset(["apizee_session_ids"])
             session = self._apizee_get_live_session()
-        if not session:
-            session = self._apizee_create_session(
-                invite=bool(self.env.context.get("apizee_invite"))
-            )
+            if not session:
+                session = self._apizee_create_session(invite=invite)
+                return self._apizee_room_action(session)
+        if invite and not session.invitation_sent:
+            return self._apizee_room_action(session, invitation_not_sent=True)
         return self._apizee_room_action(session)
 
     def action_apizee_view_sessions(self):
@@ -171,6 +184,7 @@ class HelpdeskTicket(models.Model):
                     ),
                     "invitation_sent": invite,
                     "reference": params["reference"],
+                    "last_refresh": fields.Datetime.now(),
                 }
             )
         )
@@ -234,7 +248,7 @@ class HelpdeskTicket(models.Model):
                     "video session: add one to the ticket's customer."
                 )
             )
-        lang = (self.partner_id.lang or self.env.user.lang or "")[:2]
+        lang = (self.partner_id.lang or "")[:2]
         params = {
             "reference": apizee_urls.truncate_reference(self.number),
             "name": self.partner_id.name or self.partner_name or "",
@@ -255,8 +269,41 @@ class HelpdeskTicket(models.Model):
             params["invite"] = "1"
         return params
 
-    def _apizee_room_action(self, session):
-        """The action that opens ``session``'s agent room, or says it has none."""
+    def _apizee_check_agent(self):
+        """Refuse users who are no helpdesk agents (a portal customer or a follower
+        may read the ticket, not invite from it).
+
+        :raise AccessError: for them
+        """
+        if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_user_own"):
+            raise AccessError(
+                self.env._("Only helpdesk agents may use Apizee from a ticket.")
+            )
+
+    def _apizee_room_action(self, session, invitation_not_sent=False):
+        """The action that opens ``session``'s agent room, or says it has none.
+
+        :param bool invitation_not_sent: the agent asked Apizee to invite the
+            customer, but the live session was reused: say so, then open the room
+        """
+        if invitation_not_sent and session.agent_url:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "sticky": True,
+                    "title": self.env._("Invitation not sent"),
+                    "message": self.env._(
+                        "The video session %(session)s of this ticket is still live: "
+                        "its room opens again, and Apizee did not send a new "
+                        "invitation. The customer's link: %(link)s",
+                        session=session.apizee_id,
+                        link=session.guest_url or self.env._("unknown"),
+                    ),
+                    "next": self._apizee_room_action(session),
+                },
+            }
         if not session.agent_url:
             return {
                 "type": "ir.actions.client",

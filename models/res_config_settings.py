@@ -37,14 +37,30 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         groups="base.group_system",
     )
-    apizee_api_password = fields.Char(
-        related="company_id.apizee_api_password",
-        readonly=False,
-        groups="base.group_system",
+    # Write-only: the stored password is never sent back to the browser.
+    apizee_api_password_input = fields.Char(
+        string="Apizee technical password", groups="base.group_system"
+    )
+    apizee_api_password_set = fields.Boolean(
+        compute="_compute_apizee_api_password_set", groups="base.group_system"
     )
 
+    def _compute_apizee_api_password_set(self):
+        for settings in self:
+            settings.apizee_api_password_set = bool(
+                settings.company_id.sudo().apizee_api_password
+            )
+
+    def set_values(self):
+        """Override to store a newly typed technical password (write-only)."""
+        result = super().set_values()
+        if self.apizee_api_password_input:
+            self.company_id.sudo().apizee_api_password = self.apizee_api_password_input
+        return result
+
     def action_apizee_test_connection(self):
-        """Ask a token and the account's profile from Apizee, with the values shown.
+        """Ask Apizee a new token and the account's profile, with the values shown
+        (the token cache is bypassed, so that a wrong password is always caught).
 
         :return: a notification that says which account answered
         :raise UserError: the mapped failure (wrong URL, credentials refused, ...)
@@ -53,19 +69,30 @@ class ResConfigSettings(models.TransientModel):
         server_url = self.env["res.company"]._apizee_check_server_url(
             self.apizee_server_url
         )
-        if not (self.apizee_api_username and self.apizee_api_password):
-            return self.company_id._apizee_get_account()  # raises the message
-        profile = (
-            self.env["apizee.token"]
-            .sudo()
-            ._apizee_call(
-                server_url,
-                self.apizee_api_username,
-                self.apizee_api_password,
-                "GET",
-                const.USERS_ME_PATH,
-            )
+        password = (
+            self.apizee_api_password_input or self.company_id.sudo().apizee_api_password
         )
+        if not (self.apizee_api_username and password):
+            return self.company_id._apizee_get_account()  # raises the message
+        client = self.env["apizee.client"]
+        answer = client._apizee_request(
+            server_url,
+            "POST",
+            const.TOKEN_PATH,
+            params={
+                "grant_type": "password",
+                "username": self.apizee_api_username,
+                "password": password,
+            },
+        )
+        token = answer.get("access_token") if isinstance(answer, dict) else None
+        if not token:
+            raise client._apizee_error("unreadable", 200, server_url=server_url)
+        profile = client._apizee_request(
+            server_url, "GET", const.USERS_ME_PATH, token=token
+        )
+        if not isinstance(profile, dict):
+            profile = {}
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -68,7 +68,8 @@ class ApizeeStandIn:
         self.failures = []  # kinds of the next failures, in order
         self.calls = {}  # username -> list of request times (rate limit)
         self.latency = 0.0  # added to every answer (benchmarks)
-        self._ids = itertools.count(82070)
+        # ids keep growing across runs, as Apizee's do (a demo database keeps them)
+        self._ids = itertools.count(int(time.time() * 10) % 10**9)
         self._lock = threading.Lock()
         self._httpd = None
         self._thread = None

@@ -74,14 +74,14 @@ class TestApizeeToken(ApizeeStandInCommon):
             except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
-        threads = [threading.Thread(target=worker) for _i in range(5)]
+        threads = [threading.Thread(target=worker) for _i in range(12)]
         with patch.object(const, "RATE_LIMIT_CALLS", 100):
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join(30)
         self.assertFalse(errors)
-        self.assertEqual(len(tokens), 5)
+        self.assertEqual(len(tokens), 12)
         self.assertEqual(len(set(tokens)), 1)
         self.assertEqual(len(self._token_requests()), 1)
 

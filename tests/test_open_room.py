@@ -68,7 +68,7 @@ class TestOpenRoom(ApizeeStandInCommon):
 
     def test_live_session_reused(self):
         first = self._open()
-        second = self._open(apizee_invite=True)
+        second = self._open()
         self.assertEqual(first, second)
         self.assertEqual(len(self._sessions_created()), 1)
         self.assertEqual(len(self.ticket.apizee_session_ids), 1)
@@ -207,3 +207,55 @@ class TestOpenRoom(ApizeeStandInCommon):
         note = self.ticket.message_ids[0]
         self.assertEqual(note.author_id, self.agent.partner_id)
         self.assertEqual(len(self.ticket.apizee_session_ids), 1)
+
+    def test_stale_session_read_back_before_reuse(self):
+        self._open()
+        session = self.ticket.apizee_session_ids
+        self.standin.tickets[session.apizee_id]["state"] = "closed"
+        session.sudo().last_refresh = "2020-01-01 00:00:00"
+        self._open()
+        self.assertEqual(session.state, "closed")
+        self.assertEqual(len(self._sessions_created()), 2)
+
+    def test_session_past_its_end_is_not_live(self):
+        self._open()
+        session = self.ticket.apizee_session_ids
+        session.sudo().end_time = "2020-01-01 00:00:00"
+        self.assertFalse(session.live)
+        self._open()
+        self.assertEqual(len(self._sessions_created()), 2)
+
+    def test_refresh_of_a_session_apizee_forgot(self):
+        self._open()
+        session = self.ticket.apizee_session_ids
+        self.standin.tickets.clear()
+        session.with_user(self.agent).action_apizee_refresh()
+        self.assertEqual(session.state, "expired")
+        self.assertIn("404", session.last_error)
+
+    def test_invite_on_a_live_session_says_it_was_not_sent(self):
+        self._open()
+        action = self._open(apizee_invite=True)
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("did not send", action["params"]["message"])
+        self.assertEqual(action["params"]["next"]["type"], "ir.actions.act_url")
+        self.assertEqual(len(self._sessions_created()), 1)
+
+    def test_answer_without_id_creates_nothing(self):
+        self.company._apizee_call("GET", const.USERS_ME_PATH)
+        self.standin.fail_next("malformed")
+        with (
+            self.assertRaises(ApizeeError),
+            mute_logger("odoo.addons.helpdesk_apizee.models.apizee_client"),
+        ):
+            self._open()
+        self.assertFalse(self.ticket.apizee_session_ids)
+
+    @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule")
+    def test_followers_and_customers_cannot_invite(self):
+        self.ticket.message_subscribe(
+            partner_ids=(self.internal_user | self.portal_user).partner_id.ids
+        )
+        for user in (self.internal_user, self.portal_user):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.ticket.with_user(user).action_apizee_invite()

@@ -11,7 +11,7 @@ class TestSettingsAccount(ApizeeStandInCommon):
     def test_test_connection_succeeds(self):
         with Form(self.env["res.config.settings"]) as form:
             form.apizee_api_username = self.TECH_USER
-            form.apizee_api_password = self.TECH_PASSWORD
+            form.apizee_api_password_input = self.TECH_PASSWORD
         action = form.record.action_apizee_test_connection()
         self.assertEqual(action["params"]["type"], "success")
         self.assertIn("tech", action["params"]["message"])
@@ -19,16 +19,20 @@ class TestSettingsAccount(ApizeeStandInCommon):
 
     def test_test_connection_reports_refusal(self):
         settings = self.env["res.config.settings"].create(
-            {"apizee_api_username": self.TECH_USER, "apizee_api_password": "wrong"}
+            {
+                "apizee_api_username": self.TECH_USER,
+                "apizee_api_password_input": "wrong",
+            }
         )
         with self.assertRaisesRegex(ApizeeError, "refused the credentials"):
             settings.action_apizee_test_connection()
 
     def test_password_is_a_password_field_for_admins_only(self):
         view = self.env.ref("helpdesk_apizee.res_config_settings_view_form")
-        self.assertIn('name="apizee_api_password"', view.arch_db)
+        self.assertIn('name="apizee_api_password_input"', view.arch_db)
         self.assertIn('password="True"', view.arch_db)
         for field in ("apizee_api_username", "apizee_api_password"):
+            # stored on the company, for administrators and sudo code only
             self.assertEqual(
                 self.env["res.company"]._fields[field].groups, "base.group_system"
             )
@@ -46,3 +50,22 @@ class TestSettingsAccount(ApizeeStandInCommon):
     def test_preferences_apizee_username(self):
         self.agent.with_user(self.agent).write({"apizee_username": "me@example.com"})
         self.assertEqual(self.agent.apizee_username, "me@example.com")
+
+    def test_test_connection_ignores_the_token_cache(self):
+        self.company._apizee_call("GET", "/api/v2/users/me")  # a token in cache
+        settings = self.env["res.config.settings"].create(
+            {"apizee_api_password_input": "wrong"}
+        )
+        with self.assertRaisesRegex(ApizeeError, "refused the credentials"):
+            settings.action_apizee_test_connection()
+
+    def test_password_write_only_in_settings(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertFalse(settings.apizee_api_password_input)
+        self.assertTrue(settings.apizee_api_password_set)
+        settings.write({"apizee_api_password_input": "replaced-Secret"})
+        settings.execute()
+        self.assertEqual(self.company.apizee_api_password, "replaced-Secret")
+        # an empty input keeps the stored password
+        self.env["res.config.settings"].create({}).execute()
+        self.assertEqual(self.company.apizee_api_password, "replaced-Secret")

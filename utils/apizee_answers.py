@@ -29,7 +29,10 @@ def parse_datetime(value):
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        moment = datetime.fromtimestamp(value, timezone.utc)
+        try:
+            moment = datetime.fromtimestamp(value, timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
     elif isinstance(value, str) and value:
         try:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))

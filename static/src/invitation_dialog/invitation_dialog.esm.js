@@ -17,10 +17,17 @@ export class ApizeeInvitationDialog extends Component {
         return this.props.action.params || {};
     }
 
-    /** The invitation URL, only when it is an https URL (never a script or data URL). */
+    /**
+     * The invitation URL, only when it is an https URL (or http on the loopback
+     * interface: the stand-in Apizee server), never a script or data URL.
+     */
     get url() {
         const url = this.params.url;
-        return typeof url === "string" && url.startsWith("https://") ? url : null;
+        if (typeof url !== "string") {
+            return null;
+        }
+        const loopback = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//;
+        return url.startsWith("https://") || loopback.test(url) ? url : null;
     }
 
     get allow() {
