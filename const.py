@@ -129,3 +129,16 @@ SESSION_LANGUAGE_DEFAULT = "en"
 
 # Sent with every call, so that Apizee can tell our traffic apart.
 USER_AGENT = "Odoo-helpdesk_apizee/18.0"
+
+# -- Agent app in the ticket (the pop-in issue) ----------------------------------------
+
+# §6: Apizee's agent app, embeddable in an iframe (a setting: customers may have
+# another one).
+DEFAULT_AGENT_APP_URL = "https://app.apizee.com/agent/"
+# §6: the name under which the agent app ties its interaction to our record (eR).
+AGENT_APP_RECORD_NAME = "odooTicket"
+# §6: messages the agent app posts to its host that Odoo acts on.
+PANEL_NOTE_EVENTS = ("joined", "left", "sms_sent", "sms_fail")
+# Our limits for a snapshot posted by the agent app (a picture of the guest's video).
+SNAPSHOT_MAX_BYTES = 5 * 1024 * 1024
+SNAPSHOT_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}

@@ -1,7 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+
 from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
+
+_logger = logging.getLogger(__name__)
 
 
 class ApizeeController(http.Controller):
@@ -19,3 +23,27 @@ class ApizeeController(http.Controller):
             raise
         except UserError as error:
             return {"ok": False, "error": error.args[0]}
+
+    @http.route("/helpdesk_apizee/panel/event", type="json", auth="user")
+    def panel_event(self, ticket_id, kind, data_url=None):
+        """A message of Apizee's agent app, posted by the ticket's video panel.
+
+        :return: ``{"ok": True}`` or ``{"ok": False, "error": <message>}``; users who
+            may not write the ticket get an access error
+        """
+        ticket = request.env["helpdesk.ticket"].browse(int(ticket_id)).exists()
+        if not ticket:
+            return {"ok": False, "error": request.env._("This ticket does not exist.")}
+        try:
+            ticket._apizee_panel_event(str(kind), data_url)
+        except AccessError:
+            raise
+        except UserError as error:
+            _logger.warning(
+                "Dropped a %s message of Apizee's agent app for ticket %s: %s",
+                str(kind)[:40],
+                ticket.id,
+                error.args[0],
+            )
+            return {"ok": False, "error": error.args[0]}
+        return {"ok": True}

@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -142,6 +144,151 @@ class HelpdeskTicket(models.Model):
         if invite and not session.invitation_sent:
             return self._apizee_room_action(session, invitation_not_sent=True)
         return self._apizee_room_action(session)
+
+    def action_apizee_agent_panel(self):
+        """Show Apizee's agent app for this ticket inside Odoo.
+
+        The URL carries the company key (``iK``), a conversation name unique and
+        stable per ticket (``cN``), the customer's phone (``gP``), the agent's language
+        (``l``) and the ticket number (``eR``), as Apizee documents them.
+
+        :return: an ``ir.actions.client`` (``helpdesk_apizee.agent_panel``) whose
+            ``params`` carry the ``url``, the iframe's ``allow`` list and the app's
+            ``origin`` (messages from any other origin are dropped)
+        :raise UserError: when the company key is not set
+        """
+        self.ensure_one()
+        self._apizee_check_agent()
+        self.check_access("read")
+        company = (self.company_id or self.env.company).sudo()
+        if not company.apizee_company_key:
+            raise UserError(
+                self.env._(
+                    "The Apizee company identification key is not set: an "
+                    "administrator sets it in Settings > Helpdesk > Apizee video "
+                    "assistance."
+                )
+            )
+        app_url = company.apizee_agent_app_url or const.DEFAULT_AGENT_APP_URL
+        entries = self._apizee_get_recipients(
+            self._apizee_get_default_recipients()[0], []
+        )
+        phones = recipients.unique_values(entries)
+        lang = (self.env.user.lang or "")[:2]
+        url = apizee_urls.build_agent_app_url(
+            app_url,
+            company.apizee_company_key,
+            self._apizee_conversation_name(),
+            phone=phones[-1] if phones else None,
+            lang=lang if lang in const.SESSION_LANGUAGES else None,
+            reference=self.number,
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "helpdesk_apizee.agent_panel",
+            "name": self.env._("Video panel: %(ticket)s", ticket=self.number),
+            "target": "new",
+            "params": {
+                "url": url,
+                "allow": const.IFRAME_ALLOW,
+                "origin": apizee_urls.url_origin(url),
+                "ticket_id": self.id,
+            },
+            "context": {"dialog_size": "extra-large"},
+        }
+
+    def _apizee_conversation_name(self):
+        """A conversation name unique to this database and ticket, stable over time."""
+        self.ensure_one()
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        return f"odoo-{uuid[:8]}-ticket-{self.id}"
+
+    def _apizee_panel_event(self, kind, data_url=None):
+        """Act on a message of Apizee's agent app posted from the video panel.
+
+        ``snapshot`` saves the picture as an image attachment with a note;
+        ``joined``, ``left``, ``sms_sent`` and ``sms_fail`` become short notes.
+
+        :param str kind: the message type
+        :param str data_url: for ``snapshot``, a ``data:image/...;base64,`` URL
+        :return: the created attachment's id for a snapshot, else True
+        :raise AccessError: when the user may not write the ticket
+        :raise UserError: for an unknown, malformed or oversized message
+        """
+        self.ensure_one()
+        self._apizee_check_agent()
+        self.check_access("write")
+        user = self.env.user.name
+        if kind == "snapshot":
+            mimetype, raw = self._apizee_read_snapshot(data_url)
+            extension = "png" if mimetype == "image/png" else "jpg"
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"apizee-snapshot-{self.number}-"
+                        f"{fields.Datetime.now():%Y%m%d-%H%M%S}.{extension}",
+                        "raw": raw,
+                        "mimetype": mimetype,
+                        "res_model": self._name,
+                        "res_id": self.id,
+                    }
+                )
+            )
+            self.sudo().message_post(
+                body=self.env._(
+                    "Snapshot of the guest's video taken by %(user)s.", user=user
+                ),
+                author_id=self.env.user.partner_id.id,
+                attachment_ids=attachment.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+            return attachment.id
+        notes = {
+            "joined": self.env._(
+                "Video panel: the guest joined (%(user)s).", user=user
+            ),
+            "left": self.env._("Video panel: the guest left (%(user)s).", user=user),
+            "sms_sent": self.env._(
+                "Video panel: Apizee sent the SMS invitation (%(user)s).", user=user
+            ),
+            "sms_fail": self.env._(
+                "Video panel: Apizee could not send the SMS invitation (%(user)s).",
+                user=user,
+            ),
+        }
+        if kind not in notes:
+            raise UserError(self.env._("Unknown message from Apizee's agent app."))
+        self._apizee_post_note(notes[kind])
+        return True
+
+    def _apizee_read_snapshot(self, data_url):
+        """Decode a snapshot's data URL, within the allowed types and size.
+
+        :return: ``(mimetype, bytes)``
+        :raise UserError: when it is not a PNG or JPEG image of an allowed size
+        """
+        prefix, _sep, payload = (data_url or "").partition(";base64,")
+        mimetype = prefix.removeprefix("data:")
+        if not prefix.startswith("data:") or mimetype not in const.SNAPSHOT_TYPES:
+            raise UserError(self.env._("The snapshot is not a PNG or JPEG image."))
+        if len(payload) > const.SNAPSHOT_MAX_BYTES * 4 // 3 + 4:
+            raise UserError(
+                self.env._(
+                    "The snapshot is larger than %(size)s MB.",
+                    size=const.SNAPSHOT_MAX_BYTES // 1024 // 1024,
+                )
+            )
+        try:
+            raw = base64.b64decode(payload, validate=True)
+        except ValueError as error:
+            raise UserError(
+                self.env._("The snapshot is not a PNG or JPEG image.")
+            ) from error
+        if not raw.startswith(const.SNAPSHOT_TYPES[mimetype]):
+            raise UserError(self.env._("The snapshot is not a PNG or JPEG image."))
+        return mimetype, raw
 
     def action_apizee_view_sessions(self):
         """List the video sessions of the ticket."""

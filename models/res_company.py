@@ -48,6 +48,17 @@ class ResCompany(models.Model):
         copy=False,
     )
 
+    apizee_agent_app_url = fields.Char(
+        string="Apizee agent app URL",
+        default=const.DEFAULT_AGENT_APP_URL,
+        help="Address of Apizee's agent app, shown in the ticket's video panel.",
+    )
+    apizee_company_key = fields.Char(
+        string="Apizee company identification key",
+        help="The company identification key (iK) of your Apizee account, used by "
+        "the agent app.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         """Override to store the Apizee server URL in canonical form."""
@@ -66,10 +77,9 @@ class ResCompany(models.Model):
 
         :raise ValidationError: when the URL is not an https URL of a host
         """
-        if "apizee_server_url" in vals:
-            vals["apizee_server_url"] = self._apizee_check_server_url(
-                vals["apizee_server_url"]
-            )
+        for field in ("apizee_server_url", "apizee_agent_app_url"):
+            if field in vals:
+                vals[field] = self._apizee_check_server_url(vals[field])
 
     @api.model
     def _apizee_check_server_url(self, url):

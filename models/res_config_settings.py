@@ -32,6 +32,16 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         groups="base.group_system",
     )
+    apizee_agent_app_url = fields.Char(
+        related="company_id.apizee_agent_app_url",
+        readonly=False,
+        groups="base.group_system",
+    )
+    apizee_company_key = fields.Char(
+        related="company_id.apizee_company_key",
+        readonly=False,
+        groups="base.group_system",
+    )
     apizee_api_username = fields.Char(
         related="company_id.apizee_api_username",
         readonly=False,

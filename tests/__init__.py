@@ -10,6 +10,7 @@ from . import test_apizee_token
 from . import test_open_room
 from . import test_settings_account
 from . import test_agent_bootstrap
+from . import test_agent_panel
 from . import test_access
 from . import test_module
 from . import test_js

@@ -147,3 +147,25 @@ class TestAgentBootstrap(StandInRequestsMixin, HttpCase):
         self.start_tour("/odoo", "helpdesk_apizee_no_popin_tour", login="popin_agent")
         self.assertFalse(self.standin.requests_to("/agent/loaderAgent.js"))
         self.assertFalse(self.standin.requests_to("/api/v3/token"))
+
+    @mute_logger("odoo.http")
+    def test_panel_event_route(self):
+        ticket = self.env["helpdesk.ticket"].create(
+            {"name": "Panel", "description": "<p>x</p>", "user_id": self.agent.id}
+        )
+        self.authenticate("popin_agent", "popin_agent")
+        ok = self.make_jsonrpc_request(
+            "/helpdesk_apizee/panel/event", {"ticket_id": ticket.id, "kind": "joined"}
+        )
+        self.assertEqual(ok, {"ok": True})
+        with self.assertLogs("odoo.addons.helpdesk_apizee.controllers.main", "WARNING"):
+            dropped = self.make_jsonrpc_request(
+                "/helpdesk_apizee/panel/event",
+                {"ticket_id": ticket.id, "kind": "snapshot", "data_url": "data:x"},
+            )
+        self.assertFalse(dropped["ok"])
+        self.authenticate("popin_portal", "popin_portal")
+        with self.assertRaises(Exception):  # noqa: B017 - the JSON-RPC access error
+            self.make_jsonrpc_request(
+                "/helpdesk_apizee/panel/event", {"ticket_id": ticket.id, "kind": "left"}
+            )

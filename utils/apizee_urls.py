@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Builders of Apizee URLs: pure functions, no ORM and no network."""
 
+import json
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .. import const
@@ -101,3 +102,35 @@ def build_quick_invitation_url(
         # Commas stay readable as Apizee's list separator; everything else is escaped.
         url += "?" + urlencode(params, safe=",@")
     return url
+
+
+def build_agent_app_url(
+    app_url, company_key, conversation, phone=None, lang=None, reference=None
+):
+    """Build the URL of Apizee's agent app for one ticket (``iK``, ``cN``, ``gP``,
+    ``l``, ``eR``), every value URL-encoded.
+
+    :param str app_url: the agent app's URL (normalised, may end with ``/``)
+    :param str company_key: the company identification key (``iK``)
+    :param str conversation: a conversation name unique and stable per ticket (``cN``)
+    :param str phone: the guest's phone in E.164 (``gP``), or None
+    :param str lang: ``fr`` or ``en`` (``l``), or None
+    :param str reference: the ticket number, tied to the interaction through ``eR``
+    :return: the absolute URL
+    """
+    params = [("iK", company_key), ("cN", conversation)]
+    if phone:
+        params.append(("gP", phone))
+    if lang:
+        params.append(("l", lang))
+    if reference:
+        records = [{"name": const.AGENT_APP_RECORD_NAME, "reference": reference}]
+        params.append(("eR", json.dumps(records, separators=(",", ":"))))
+    base = app_url if app_url.endswith("/") else app_url + "/"
+    return base + "?" + urlencode(params)
+
+
+def url_origin(url):
+    """``scheme://host[:port]`` of ``url``, as ``window.postMessage`` reports it."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -1,0 +1,81 @@
+/* License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
+import {Component, onWillUnmount, useRef, useState} from "@odoo/owl";
+import {registry} from "@web/core/registry";
+import {rpc} from "@web/core/network/rpc";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
+
+/** Messages of the agent app Odoo acts on (`snapshot` is saved on the ticket). */
+export const PANEL_EVENTS = ["snapshot", "joined", "left", "sms_sent", "sms_fail"];
+/** A snapshot's data URL larger than this is dropped before it is sent. */
+export const MAX_DATA_URL = 7 * 1024 * 1024;
+
+/**
+ * Apizee's agent app in an iframe inside the ticket. Its `postMessage`s are accepted
+ * only from the configured origin and from this iframe; `ready` marks the app ready,
+ * the messages of PANEL_EVENTS go to the server, anything else is dropped.
+ */
+export class ApizeeAgentPanel extends Component {
+    static template = "helpdesk_apizee.AgentPanel";
+    static props = {...standardActionServiceProps};
+
+    setup() {
+        this.frame = useRef("frame");
+        this.state = useState({ready: false, last: ""});
+        this.onMessage = this.onMessage.bind(this);
+        window.addEventListener("message", this.onMessage);
+        onWillUnmount(() => window.removeEventListener("message", this.onMessage));
+    }
+
+    get params() {
+        return this.props.action.params || {};
+    }
+
+    get url() {
+        const url = this.params.url;
+        return typeof url === "string" && url.startsWith(this.params.origin + "/")
+            ? url
+            : null;
+    }
+
+    async onMessage(event) {
+        const frame = this.frame.el;
+        if (
+            event.origin !== this.params.origin ||
+            !frame ||
+            event.source !== frame.contentWindow
+        ) {
+            return;
+        }
+        let data = event.data;
+        if (typeof data === "string") {
+            try {
+                data = JSON.parse(data);
+            } catch {
+                data = {type: data};
+            }
+        }
+        const kind = data && typeof data === "object" ? data.type : null;
+        if (kind === "ready") {
+            this.state.ready = true;
+            return;
+        }
+        if (!PANEL_EVENTS.includes(kind)) {
+            return;
+        }
+        const dataUrl = kind === "snapshot" ? data.dataUrl : undefined;
+        if (
+            kind === "snapshot" &&
+            !(typeof dataUrl === "string" && dataUrl.length < MAX_DATA_URL)
+        ) {
+            return;
+        }
+        const result = await rpc("/helpdesk_apizee/panel/event", {
+            ticket_id: this.params.ticket_id,
+            kind,
+            data_url: dataUrl,
+        });
+        this.state.last = result.ok ? kind : "";
+    }
+}
+
+registry.category("actions").add("helpdesk_apizee.agent_panel", ApizeeAgentPanel);
