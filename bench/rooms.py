@@ -43,7 +43,7 @@ class Rpc:
         ).json()
         if "error" in answer:
             raise RuntimeError(answer["error"]["data"]["message"])
-        return answer["result"]
+        return answer.get("result")  # absent when the route returns None
 
     def call(self, model, method, *args, **kwargs):
         return self._post(

@@ -150,11 +150,20 @@ class ApizeeToken(models.Model):
         """
 
         def cached(row):
-            if row["profile"] and self._apizee_token_fresh(row):
+            if row and row["profile"] and self._apizee_token_fresh(row):
                 return json.loads(row["profile"]), None, None
             return None, None, None
 
-        profile = self._apizee_locked(server_url, username, cached)
+        # A warm cache is read without a lock or a second connection (the hot path
+        # of every page load of an agent with the pop-in).
+        self.env.cr.execute(
+            "SELECT access_token, expires_at, profile FROM apizee_token "
+            "WHERE server_url = %s AND username = %s",
+            [server_url, username],
+        )
+        profile = cached(self.env.cr.dictfetchone())[0]
+        if profile is None:
+            profile = self._apizee_locked(server_url, username, cached)
         if profile is None:
             profile = self._apizee_call(
                 server_url, username, password, "GET", const.USERS_ME_PATH
