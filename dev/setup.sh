@@ -122,6 +122,12 @@ ha_postgres() {
         if [ "$(id -u)" = 0 ]; then chown postgres: "$HA_PGDATA"; fi
         ha_pg initdb -D "$HA_PGDATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
+    if ha_pg pg_ctl -D "$HA_PGDATA" status >/dev/null 2>&1 &&
+        ! ha_pg pg_isready -q -h "$HA_PGRUN" -p "$HA_PGPORT"; then
+        # A postmaster.pid left by a killed server, whose PID another process now has
+        ha_log "removing a stale $HA_PGDATA/postmaster.pid"
+        rm -f "$HA_PGDATA/postmaster.pid"
+    fi
     if ! ha_pg pg_ctl -D "$HA_PGDATA" status >/dev/null 2>&1; then
         ha_log "starting PostgreSQL on port $HA_PGPORT (socket in $HA_PGRUN)"
         ha_pg pg_ctl -D "$HA_PGDATA" -l "$HA_PGDATA/server.log" -w \
