@@ -166,3 +166,25 @@ ha_setup() {
     # `"$HA_PY" "$HA_ODOO/odoo-bin" shell "${HA_ODOO_OPTS[@]}" -d DB`
     HA_ODOO_BIN=("$HA_PY" "$HA_ODOO/odoo-bin" "${HA_ODOO_OPTS[@]}")
 }
+
+# For the benchmarks: a fresh database DB with the module and its demo data, served by a
+# threaded Odoo on a free loopback port (HA_SERVER_URL), stopped when the script exits.
+ha_bench_server() {
+    local db=$1 port
+    dropdb --if-exists "$db"
+    ha_log "creating $db"
+    "${HA_ODOO_BIN[@]}" -d "$db" -i helpdesk_apizee --stop-after-init --log-level=warn
+    port=$("$HA_PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "${HA_ODOO_BIN[@]}" -d "$db" --db-filter="^$db\$" --http-interface=127.0.0.1 \
+        --http-port="$port" --workers=0 --max-cron-threads=0 \
+        --log-level=warn >"$HA_CACHE/$db.log" 2>&1 &
+    HA_SERVER_PID=$!
+    trap 'kill $HA_SERVER_PID 2>/dev/null || true' EXIT
+    HA_SERVER_URL=http://127.0.0.1:$port
+    for _i in $(seq 60); do
+        curl -sf "$HA_SERVER_URL/web/health" >/dev/null && return 0
+        sleep 1
+    done
+    ha_log "Odoo did not start: see $HA_CACHE/$db.log"
+    return 1
+}

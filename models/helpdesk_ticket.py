@@ -434,41 +434,43 @@ class HelpdeskTicket(models.Model):
             customer, but the live session was reused: say so, then open the room
         """
         if invitation_not_sent and session.agent_url:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "warning",
-                    "sticky": True,
-                    "title": self.env._("Invitation not sent"),
-                    "message": self.env._(
-                        "The video session %(session)s of this ticket is still live: "
-                        "its room opens again, and Apizee did not send a new "
-                        "invitation. The customer's link: %(link)s",
-                        session=session.apizee_id,
-                        link=session.guest_url or self.env._("unknown"),
-                    ),
-                    "next": self._apizee_room_action(session),
-                },
-            }
+            return self._apizee_warning(
+                self.env._("Invitation not sent"),
+                self.env._(
+                    "The video session %(session)s of this ticket is still live: "
+                    "its room opens again, and Apizee did not send a new "
+                    "invitation. The customer's link: %(link)s",
+                    session=session.apizee_id,
+                    link=session.guest_url or self.env._("unknown"),
+                ),
+                self._apizee_room_action(session),
+            )
         if not session.agent_url:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "warning",
-                    "sticky": True,
-                    "title": self.env._("No room address"),
-                    "message": self.env._(
-                        "Apizee created the video session %(session)s but gave no "
-                        "address for the agent's room: open it from Apizee's own "
-                        "interface.",
-                        session=session.apizee_id,
-                    ),
-                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-                },
-            }
+            return self._apizee_warning(
+                self.env._("No room address"),
+                self.env._(
+                    "Apizee created the video session %(session)s but gave no "
+                    "address for the agent's room: open it from Apizee's own "
+                    "interface.",
+                    session=session.apizee_id,
+                ),
+                {"type": "ir.actions.client", "tag": "soft_reload"},
+            )
         return {"type": "ir.actions.act_url", "url": session.agent_url, "target": "new"}
+
+    def _apizee_warning(self, title, message, next_action):
+        """A sticky warning notification, then ``next_action``."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "title": title,
+                "message": message,
+                "next": next_action,
+            },
+        }
 
     def _apizee_get_recipients(self, phones, emails):
         """Normalise phones (E.164, region of the customer or company) and check emails.
