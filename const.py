@@ -57,9 +57,8 @@ RECIPIENT_SEPARATORS = r"[,;\n\r]+"
 # (tests, benchmarks, the demo); every other server must be https.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
-# §3: token grant and revocation; §4: current user; §5: video-assistance sessions.
+# §3: token grant; §4: current user; §5: video-assistance sessions.
 TOKEN_PATH = "/api/v3/token"
-TOKEN_REVOKE_PATH = "/api/v3/token/revoke"
 USERS_ME_PATH = "/api/v2/users/me"
 TICKETS_PATH = "/api/v3/tickets"
 

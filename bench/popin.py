@@ -59,16 +59,9 @@ def main():
     standin = ApizeeStandIn().start()
     standin.add_user("popin@example.com", "popin-Secret")
     admin = Rpc(args.url, args.db, "admin", "admin")
-    company_id = admin.call("res.users", "read", [2], ["company_id"])[0]["company_id"][
-        0
-    ]
+    company_id = admin.company_id()
     admin.call("res.company", "write", [company_id], {"apizee_server_url": standin.url})
-    group = admin.call(
-        "ir.model.data",
-        "check_object_reference",
-        "helpdesk_mgmt",
-        "group_helpdesk_user",
-    )[1]
+    group = admin.helpdesk_user_group()
     admin.call(
         "res.users",
         "create",

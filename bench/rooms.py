@@ -51,6 +51,19 @@ class Rpc:
             {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
         )
 
+    def helpdesk_user_group(self):
+        """Id of helpdesk_mgmt's "User" group."""
+        return self.call(
+            "ir.model.data",
+            "check_object_reference",
+            "helpdesk_mgmt",
+            "group_helpdesk_user",
+        )[1]
+
+    def company_id(self):
+        """Id of the administrator's company."""
+        return self.call("res.users", "read", [2], ["company_id"])[0]["company_id"][0]
+
     def button(self, model, method, ids, context=None):
         return self._post(
             "/web/dataset/call_button",
@@ -65,9 +78,7 @@ class Rpc:
 
 def prepare(admin, standin, agents):
     """Point the company at the stand-in and make one ticket per agent."""
-    company_id = admin.call("res.users", "read", [2], ["company_id"])[0]["company_id"][
-        0
-    ]
+    company_id = admin.company_id()
     admin.call(
         "res.company",
         "write",
@@ -81,12 +92,7 @@ def prepare(admin, standin, agents):
             )[0],
         },
     )
-    group = admin.call(
-        "ir.model.data",
-        "check_object_reference",
-        "helpdesk_mgmt",
-        "group_helpdesk_user",
-    )[1]
+    group = admin.helpdesk_user_group()
     logins = [f"bench_agent_{i:02d}" for i in range(agents)]
     existing = {
         u["login"]: u["id"]

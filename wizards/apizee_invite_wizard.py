@@ -44,7 +44,6 @@ class ApizeeInviteWizard(models.TransientModel):
     )
     invalid_count = fields.Integer(compute="_compute_recipients")
     recipient_count = fields.Integer(compute="_compute_recipients")
-    invitation_url = fields.Char(compute="_compute_invitation_url")
 
     @api.depends("ticket_id.number")
     def _compute_reference(self):
@@ -59,11 +58,6 @@ class ApizeeInviteWizard(models.TransientModel):
             wizard.invalid_count = len(invalid)
             wizard.recipient_count = len(entries) - len(invalid)
             wizard.recipients_html = wizard._apizee_render_recipients(entries)
-
-    @api.depends("service_id", "reference", "phone_numbers", "email_addresses")
-    def _compute_invitation_url(self):
-        for wizard in self:
-            wizard.invitation_url = wizard._apizee_build_url()
 
     def action_confirm(self):
         """Open Apizee's quick-invitation form, prefilled for the ticket.
@@ -88,7 +82,7 @@ class ApizeeInviteWizard(models.TransientModel):
                     ),
                 )
             )
-        url = self._apizee_build_url()
+        url = self._apizee_build_url(entries)
         self._apizee_log_invitation(entries)
         company = self.ticket_id.company_id or self.env.company
         if company.apizee_invitation_mode == "dialog":
@@ -115,19 +109,17 @@ class ApizeeInviteWizard(models.TransientModel):
             recipients.split_recipients(self.email_addresses),
         )
 
-    def _apizee_build_url(self):
+    def _apizee_build_url(self, entries):
         """Build the quick-invitation URL from the wizard's values, without network I/O.
 
         Invalid entries are left out: ``action_confirm`` refuses to go on while any
         remains.
 
-        :return: the URL, or False when the wizard has no ticket yet
+        :param entries: the wizard's recipients (``_apizee_get_recipients``)
+        :return: the URL
         """
         self.ensure_one()
-        if not self.ticket_id:
-            return False
         company = self.ticket_id.company_id or self.env.company
-        entries = self._apizee_get_recipients()
         return apizee_urls.build_quick_invitation_url(
             company.apizee_server_url or const.DEFAULT_SERVER_URL,
             service_key=self.service_id.key,
