@@ -18,8 +18,10 @@
     "data": [
         "security/helpdesk_apizee_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
         "views/apizee_service_views.xml",
         "views/apizee_session_views.xml",
+        "views/apizee_webhook_event_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/res_config_settings_views.xml",

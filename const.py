@@ -141,3 +141,90 @@ PANEL_NOTE_EVENTS = ("joined", "left", "sms_sent", "sms_fail")
 # Our limits for a snapshot posted by the agent app (a picture of the guest's video).
 SNAPSHOT_MAX_BYTES = 5 * 1024 * 1024
 SNAPSHOT_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+
+# -- Webhooks (the webhooks issue) -----------------------------------------------------
+
+# Our route for Apizee's webhooks (§8: "Configured by the Apizee admin (URL, optional
+# custom HTTP headers…)").
+WEBHOOK_PATH = "/helpdesk_apizee/webhook"
+# §8: "No signature scheme is documented: authenticate with a secret custom header".
+# The name is ours; the administrator pastes it with the secret in Apizee's console.
+WEBHOOK_SECRET_HEADER = "X-Apizee-Webhook-Secret"
+WEBHOOK_SECRET_PARAM = "helpdesk_apizee.webhook_secret"
+WEBHOOK_SECRET_BYTES = 32  # of randomness, URL-safe base64 (43 characters)
+# Our limit for one delivery's body; a setting. §8 bodies are small JSON objects.
+WEBHOOK_MAX_BYTES_PARAM = "helpdesk_apizee.webhook_max_bytes"
+WEBHOOK_MAX_BYTES_DEFAULT = 256 * 1024
+# §8: "event": create, update or delete.
+WEBHOOK_EVENTS = ("create", "update", "delete")
+# §8 objects this module acts on; "conversation" and "smsmessage" deliveries are stored
+# and marked ignored (nothing of them belongs on the ticket that the session events do
+# not already say).
+WEBHOOK_OBJECT_TICKET = "ticket"
+WEBHOOK_OBJECT_MEDIA = "media"
+WEBHOOK_OBJECT_SESSION_EVENT = "conversationevent"
+# Processing: events per cron batch (the cron runner calls again while some remain).
+WEBHOOK_BATCH_SIZE = 200
+# Retries of a failing event: pause before attempt 2, 3, …; after the last one the event
+# is left "failed" for an administrator (list with the error and a Retry button).
+WEBHOOK_RETRY_DELAYS = (60, 300, 900, 3600)  # seconds
+# A "ticket" event with one of our references but no known session waits this long
+# (seconds after its Apizee time) before creating one: the agent's "Open room" may be
+# creating it at that very moment.
+WEBHOOK_SESSION_GRACE = 60
+# Notes of one session posted within this many minutes are grouped in one chatter
+# message (at most WEBHOOK_NOTE_LINES lines), so that a burst stays readable.
+WEBHOOK_NOTE_GROUP_MINUTES = 30
+WEBHOOK_NOTE_LINES = 30
+
+# §8 session events ("conversationevent"): the session state each one implies.
+SESSION_EVENT_STATES = {
+    "ticket.invitationSent": "invited",
+    "ticket.invitationDeclined": "declined",
+    "ticket.invitationExpired": "expired",
+    "ticket.sessionStarted": "inprogress",
+    "session.established": "inprogress",
+    "ticket.completed": "done",
+    "ticket.closed": "closed",
+    "ticket.cancelled": "cancelled",
+}
+# When two state changes carry the same Apizee time (one-second precision), the one
+# further on in a session's life wins: a late "invited" never overwrites "done".
+SESSION_STATE_RANK = {
+    "new": 0,
+    "open": 1,
+    "invited": 2,
+    "inprogress": 3,
+    "declined": 4,
+    "rejected": 4,
+    "expired": 4,
+    "done": 5,
+    "closed": 6,
+    "cancelled": 6,
+}
+# [guess] Where a session event or a media names its Apizee session ("ticket"), in
+# order of preference; a tuple is a path into nested objects.
+WEBHOOK_SESSION_KEYS = (
+    "ticketId",
+    "ticket_id",
+    ("ticket", "id"),
+    "ticket",
+    "conversationId",
+    "conversation_id",
+)
+# [guess] Names of a media's fields in §8 "media" events (§5 "list the media").
+MEDIA_URL_KEYS = ("url", "downloadUrl", "download_url", "link", ("links", "download"))
+MEDIA_TYPE_KEYS = ("mimeType", "mimetype", "contentType", "content_type")
+MEDIA_NAME_KEYS = ("name", "filename", "fileName", "title")
+MEDIA_SIZE_KEYS = ("size", "fileSize", "file_size")
+# §5: "GET /api/v3/medias?conversationId=…" [doc]; one media by id [guess], read when a
+# media event carries no download URL.
+MEDIAS_PATH = "/api/v3/medias"
+# Our limits for media saved on tickets (settings): size and types.
+MEDIA_MAX_BYTES_PARAM = "helpdesk_apizee.media_max_bytes"
+MEDIA_MAX_BYTES_DEFAULT = 25 * 1024 * 1024
+MEDIA_TYPES_PARAM = "helpdesk_apizee.media_types"
+MEDIA_TYPES_DEFAULT = "image/jpeg,image/png,image/webp,video/mp4,video/webm"
+# Attachments of saved media are named with this prefix and the media's id: the same
+# media is never saved twice.
+MEDIA_ATTACHMENT_PREFIX = "apizee-media-"

@@ -5,6 +5,9 @@ from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
+from .. import const
+from ..utils.apizee_webhooks import DeliveryError
+
 _logger = logging.getLogger(__name__)
 
 
@@ -47,3 +50,44 @@ class ApizeeController(http.Controller):
             )
             return {"ok": False, "error": error.args[0]}
         return {"ok": True}
+
+    @http.route(
+        const.WEBHOOK_PATH,
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def webhook(self):
+        """A delivery of Apizee's webhooks: stored, then applied by a cron.
+
+        :return: JSON; 200 once stored (a duplicate too), 403 without the right
+            secret, 413 over the size limit, 400 for a body that is no JSON object
+        """
+        Event = request.env["apizee.webhook.event"].sudo()
+        if not Event._apizee_check_secret(
+            request.httprequest.headers.get(const.WEBHOOK_SECRET_HEADER, "")
+        ):
+            return self._webhook_answer(403, request.env._("Wrong or missing secret."))
+        max_bytes = Event._apizee_max_bytes()
+        length = request.httprequest.content_length
+        if length is not None and length > max_bytes:
+            return self._webhook_answer(413, request.env._("The body is too large."))
+        # A chunked body has no length: read it (within Odoo's own request limit)
+        raw = request.httprequest.get_data(cache=False)
+        if len(raw) > max_bytes:
+            return self._webhook_answer(413, request.env._("The body is too large."))
+        try:
+            event_id, duplicate = Event._apizee_receive(raw)
+        except DeliveryError:
+            return self._webhook_answer(
+                400, request.env._("The body is not a JSON object.")
+            )
+        return request.make_json_response(
+            {"ok": True, "id": event_id, "duplicate": duplicate}
+        )
+
+    def _webhook_answer(self, status, error):
+        _logger.info("Apizee webhook refused (%s): %s", status, error)
+        return request.make_json_response({"ok": False, "error": error}, status=status)

@@ -5,13 +5,16 @@ message."""
 
 import logging
 import time
+from urllib.parse import urlsplit
 
 import requests
 
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools import human_size
 
 from .. import const
+from ..utils.apizee_urls import is_download_url, url_origin
 
 _logger = logging.getLogger(__name__)
 
@@ -57,17 +60,72 @@ class ApizeeClient(models.AbstractModel):
         if token:
             headers["Authorization"] = f"Bearer {token}"
         safe = method == "GET" or path == const.TOKEN_PATH
+        response = self._apizee_send(
+            method, server_url + path, path, safe, params=params, headers=headers
+        )
+        return self._apizee_parse_response(response, server_url, path)
+
+    @api.model
+    def _apizee_download(self, server_url, url, token=None, max_bytes=0):
+        """Download a file of Apizee (a picture or recording of a session).
+
+        The bearer is sent only to the Apizee server itself, never to another host
+        (media may be served from signed URLs elsewhere).
+
+        :param str server_url: the normalised server URL
+        :param str url: an absolute URL, or a path on the server
+        :param str token: the bearer token
+        :param int max_bytes: refuse files larger than this (0: no limit)
+        :return: ``(mimetype, content)``
+        :raise ApizeeError: on any failure; ``too_large`` past ``max_bytes``
+        """
+        if url.startswith("/"):
+            url = server_url + url
+        if not is_download_url(url):
+            raise self._apizee_error("refused", 0, detail=url_origin(url)[:100])
+        headers = {"User-Agent": const.USER_AGENT}
+        if token and url_origin(url).lower() == url_origin(server_url):
+            headers["Authorization"] = f"Bearer {token}"
+        path = urlsplit(url).path  # never log a query string: it may be a signature
+        response = self._apizee_send(
+            "GET", url, path, True, headers=headers, stream=True
+        )
+        with response:
+            if not 200 <= response.status_code < 300:
+                return self._apizee_parse_response(response, server_url, path)
+            declared = response.headers.get("Content-Length", "")
+            if max_bytes and declared.isdigit() and int(declared) > max_bytes:
+                raise self._apizee_error("too_large", 0, detail=str(max_bytes))
+            chunks, size = [], 0
+            try:
+                for chunk in response.iter_content(64 * 1024):
+                    size += len(chunk)
+                    if max_bytes and size > max_bytes:
+                        raise self._apizee_error("too_large", 0, detail=str(max_bytes))
+                    chunks.append(chunk)
+            except requests.exceptions.RequestException as error:
+                raise self._apizee_transport_error(error, server_url) from None
+        mimetype = response.headers.get("Content-Type", "").split(";")[0].strip()
+        return mimetype.lower(), b"".join(chunks)
+
+    @api.model
+    def _apizee_send(self, method, url, path, safe, **kwargs):
+        """Send one request, retried once on a connection error or a 5xx answer when
+        ``safe``; return the response, whatever its status.
+
+        :param str path: what the logs show of the URL (no query string)
+        :raise ApizeeError: when no answer came
+        """
         attempts = const.RETRY_ATTEMPTS if safe else 1
         for attempt in range(1, attempts + 1):
             started = time.monotonic()
             try:
                 response = requests.request(
                     method,
-                    server_url + path,
-                    params=params,
-                    headers=headers,
+                    url,
                     timeout=(const.CONNECT_TIMEOUT, const.READ_TIMEOUT),
                     allow_redirects=False,
+                    **kwargs,
                 )
             except requests.exceptions.RequestException as error:
                 # Never log `error` itself: its text holds the URL, query string
@@ -80,7 +138,7 @@ class ApizeeClient(models.AbstractModel):
                     attempts,
                     type(error).__name__,
                 )
-                failure = self._apizee_transport_error(error, server_url)
+                failure = self._apizee_transport_error(error, url_origin(url))
                 if attempt < attempts:
                     time.sleep(const.RETRY_BACKOFF * attempt)
                     continue
@@ -93,9 +151,10 @@ class ApizeeClient(models.AbstractModel):
                 (time.monotonic() - started) * 1000,
             )
             if response.status_code >= 500 and attempt < attempts:
+                response.close()
                 time.sleep(const.RETRY_BACKOFF * attempt)
                 continue
-            return self._apizee_parse_response(response, server_url, path)
+            return response
 
     @api.model
     def _apizee_parse_response(self, response, server_url, path):
@@ -207,6 +266,10 @@ class ApizeeClient(models.AbstractModel):
             "agent_account": lambda: self.env._(
                 "Your Apizee account is not set: enter your Apizee user name and "
                 "password in your Preferences (tab Apizee)."
+            ),
+            "too_large": lambda: self.env._(
+                "The file is larger than %(size)s: it was left in Apizee.",
+                size=human_size(int(detail or 0)),
             ),
             "refused": lambda: self.env._(
                 "Apizee refused the request (HTTP %(status)s): %(detail)s",

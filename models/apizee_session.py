@@ -1,5 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
 
 from .. import const
 from ..utils.apizee_answers import first_url, parse_datetime
@@ -47,6 +51,31 @@ class ApizeeSession(models.Model):
     end_time = fields.Datetime(string="Ends", readonly=True)
     last_refresh = fields.Datetime(readonly=True)
     last_error = fields.Char(readonly=True)
+    state_time = fields.Datetime(
+        string="State since",
+        readonly=True,
+        help="Apizee time of the event that set the state: an older event never "
+        "overwrites it.",
+    )
+    consent_time = fields.Datetime(
+        string="Consent accepted on",
+        readonly=True,
+        help="When the guest accepted the consent, as Apizee reported it (GDPR "
+        "evidence).",
+    )
+    consent_source = fields.Char(string="Consent given by", readonly=True)
+    note_message_id = fields.Many2one(
+        comodel_name="mail.message",
+        readonly=True,
+        ondelete="set null",
+        help="The chatter note the next Apizee events of this session are added to.",
+    )
+    webhook_event_ids = fields.One2many(
+        comodel_name="apizee.webhook.event",
+        inverse_name="session_id",
+        string="Apizee events",
+        groups="base.group_system",
+    )
 
     _sql_constraints = [
         (
@@ -99,6 +128,70 @@ class ApizeeSession(models.Model):
         else:
             values.update(self._apizee_values_from_answer(answer))
         self.sudo().write(values)
+
+    def _apizee_apply_state(self, state, when):
+        """Set the state Apizee reported at ``when``, unless a later event already
+        set another one.
+
+        :param str state: a key of ``const.SESSION_STATES``
+        :param datetime when: the Apizee time of the event (naive UTC)
+        :return: whether the state was applied
+        """
+        self.ensure_one()
+        if state not in const.SESSION_STATE_RANK:
+            return False
+        if self.state_time and when:
+            if when < self.state_time:
+                return False
+            rank = const.SESSION_STATE_RANK
+            if when == self.state_time and rank[state] < rank.get(self.state, 0):
+                return False
+        self.sudo().write({"state": state, "state_time": when or self.state_time})
+        return True
+
+    def _apizee_note(self, line, when=None, attachment=None):
+        """Add a line to the session's chatter note on its ticket.
+
+        Lines of one session within ``const.WEBHOOK_NOTE_GROUP_MINUTES`` go into the
+        same message (up to ``const.WEBHOOK_NOTE_LINES``), so that a burst of events
+        stays one readable note.
+
+        :param str line: plain text (escaped here)
+        :param datetime when: the Apizee time shown before the line
+        :param attachment: an ``ir.attachment`` shown with the note
+        """
+        self.ensure_one()
+        session = self.sudo()
+        ticket = session.ticket_id
+        tz = session.agent_id.tz or ticket.user_id.tz or "UTC"
+        stamp = ""
+        if when:
+            local = fields.Datetime.context_timestamp(session.with_context(tz=tz), when)
+            stamp = local.strftime("%H:%M:%S ")
+        item = Markup("<li>%s%s</li>") % (stamp, line)
+        message = session.note_message_id
+        body = str(message.body or "")
+        if (
+            message
+            and message.create_date
+            >= fields.Datetime.now()
+            - timedelta(minutes=const.WEBHOOK_NOTE_GROUP_MINUTES)
+            and body.count("<li>") < const.WEBHOOK_NOTE_LINES
+            and body.endswith("</ul>")
+        ):
+            values = {"body": Markup(body[: -len("</ul>")]) + item + Markup("</ul>")}
+            if attachment:
+                values["attachment_ids"] = [Command.link(attachment.id)]
+            message.write(values)
+            return
+        title = self.env._("Apizee session %(session)s", session=session.apizee_id)
+        message = ticket.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>") % (title, item),
+            attachment_ids=attachment.ids if attachment else [],
+            subtype_xmlid="mail.mt_note",
+            author_id=self.env.ref("base.partner_root").id,
+        )
+        session.note_message_id = message
 
     @api.model
     def _apizee_values_from_answer(self, answer):

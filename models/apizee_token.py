@@ -54,16 +54,47 @@ class ApizeeToken(models.Model):
     def _apizee_call(self, server_url, username, password, method, path, params=None):
         """Call Apizee as the Apizee user ``username``, with a cached token.
 
-        A token refused with 401/403 is dropped and fetched once more, not in a loop.
-
         :return: the decoded JSON answer
+        :raise ApizeeError: the mapped failure
+        """
+        client = self.env["apizee.client"]
+        return self._apizee_with_token(
+            server_url,
+            username,
+            password,
+            lambda token: client._apizee_request(
+                server_url, method, path, params=params, token=token
+            ),
+        )
+
+    @api.model
+    def _apizee_download(self, server_url, username, password, url, max_bytes=0):
+        """Download a file of Apizee as ``username`` (see ``apizee.client``).
+
+        :return: ``(mimetype, content)``
+        :raise ApizeeError: the mapped failure
+        """
+        client = self.env["apizee.client"]
+        return self._apizee_with_token(
+            server_url,
+            username,
+            password,
+            lambda token: client._apizee_download(
+                server_url, url, token=token, max_bytes=max_bytes
+            ),
+        )
+
+    @api.model
+    def _apizee_with_token(self, server_url, username, password, send):
+        """Run ``send(token)`` with a cached token of ``username``.
+
+        A token refused with 401 is dropped and fetched once more, not in a loop.
+
         :raise ApizeeError: the mapped failure
         """
         token = self._apizee_prepare_call(server_url, username, password)
         try:
-            return self.env["apizee.client"]._apizee_request(
-                server_url, method, path, params=params, token=token
-            )
+            return send(token)
         except ApizeeError as error:
             if error.status != 401:
                 raise
@@ -71,9 +102,7 @@ class ApizeeToken(models.Model):
         token = self._apizee_prepare_call(
             server_url, username, password, refused_token=token
         )
-        return self.env["apizee.client"]._apizee_request(
-            server_url, method, path, params=params, token=token
-        )
+        return send(token)
 
     @api.model
     def _apizee_prepare_call(self, server_url, username, password, refused_token=None):

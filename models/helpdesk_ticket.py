@@ -351,6 +351,8 @@ class HelpdeskTicket(models.Model):
                 user=self.env.user.name,
             )
         self._apizee_post_note(body)
+        # Webhook events of this session may have arrived before it was stored
+        self.env["apizee.webhook.event"].sudo()._apizee_wake_waiting(session)
         return session
 
     def _apizee_post_note(self, body):

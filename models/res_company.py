@@ -144,3 +144,16 @@ class ResCompany(models.Model):
             .sudo()
             ._apizee_call(server_url, username, password, method, path, params)
         )
+
+    def _apizee_download(self, url, max_bytes=0):
+        """Download a file of Apizee with the company's technical account.
+
+        :return: ``(mimetype, content)``
+        :raise ApizeeError: the mapped failure
+        """
+        server_url, username, password = self._apizee_get_account()
+        return (
+            self.env["apizee.token"]
+            .sudo()
+            ._apizee_download(server_url, username, password, url, max_bytes)
+        )

@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from .. import const
 
@@ -55,11 +56,64 @@ class ResConfigSettings(models.TransientModel):
         compute="_compute_apizee_api_password_set", groups="base.group_system"
     )
 
+    # Webhooks: per database (system parameters), administrators only.
+    apizee_webhook_url = fields.Char(
+        compute="_compute_apizee_webhook", groups="base.group_system"
+    )
+    apizee_webhook_header = fields.Char(
+        compute="_compute_apizee_webhook", groups="base.group_system"
+    )
+    apizee_webhook_secret = fields.Char(
+        compute="_compute_apizee_webhook", groups="base.group_system"
+    )
+    apizee_webhook_max_bytes = fields.Integer(
+        string="Largest webhook delivery (bytes)",
+        config_parameter=const.WEBHOOK_MAX_BYTES_PARAM,
+        default=const.WEBHOOK_MAX_BYTES_DEFAULT,
+        groups="base.group_system",
+    )
+    apizee_media_max_bytes = fields.Integer(
+        string="Largest media saved (bytes)",
+        config_parameter=const.MEDIA_MAX_BYTES_PARAM,
+        default=const.MEDIA_MAX_BYTES_DEFAULT,
+        groups="base.group_system",
+    )
+    apizee_media_types = fields.Char(
+        string="Media types saved",
+        config_parameter=const.MEDIA_TYPES_PARAM,
+        default=const.MEDIA_TYPES_DEFAULT,
+        groups="base.group_system",
+        help="MIME types of the pictures and recordings saved on tickets, separated "
+        "by commas.",
+    )
+
     def _compute_apizee_api_password_set(self):
         for settings in self:
             settings.apizee_api_password_set = bool(
                 settings.company_id.sudo().apizee_api_password
             )
+
+    def _compute_apizee_webhook(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        secret = self.env["apizee.webhook.event"]._apizee_webhook_secret()
+        for settings in self:
+            settings.apizee_webhook_url = (base_url or "") + const.WEBHOOK_PATH
+            settings.apizee_webhook_header = const.WEBHOOK_SECRET_HEADER
+            settings.apizee_webhook_secret = secret
+
+    @api.constrains("apizee_webhook_max_bytes", "apizee_media_max_bytes")
+    def _check_apizee_limits(self):
+        for settings in self:
+            if settings.apizee_webhook_max_bytes < 1024:
+                raise ValidationError(
+                    self.env._(
+                        "The largest webhook delivery must be 1024 bytes or more."
+                    )
+                )
+            if settings.apizee_media_max_bytes < 1:
+                raise ValidationError(
+                    self.env._("The largest media saved must be 1 byte or more.")
+                )
 
     def set_values(self):
         """Override to store a newly typed technical password (write-only)."""
@@ -67,6 +121,23 @@ class ResConfigSettings(models.TransientModel):
         if self.apizee_api_password_input:
             self.company_id.sudo().apizee_api_password = self.apizee_api_password_input
         return result
+
+    def action_apizee_regenerate_webhook_secret(self):
+        """Replace the webhook secret; Apizee's console must get the new one."""
+        self.env["apizee.webhook.event"]._apizee_regenerate_secret()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "title": self.env._("New webhook secret"),
+                "message": self.env._(
+                    "Paste the new secret in Apizee's console: deliveries with the "
+                    "old one are refused from now on."
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_apizee_test_connection(self):
         """Ask Apizee a new token and the account's profile, with the values shown

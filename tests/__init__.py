@@ -15,3 +15,5 @@ from . import test_access
 from . import test_module
 from . import test_js
 from . import test_tour
+from . import test_webhook
+from . import test_webhook_utils

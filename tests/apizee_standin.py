@@ -64,6 +64,7 @@ class ApizeeStandIn:
         self.users = {}  # username -> password
         self.tokens = {}  # access token -> (username, expires at)
         self.tickets = {}  # id -> ticket dict
+        self.medias = {}  # id -> (media dict, content bytes)
         self.requests = []  # every request, in order (see `_record`)
         self.failures = []  # kinds of the next failures, in order
         self.calls = {}  # username -> list of request times (rate limit)
@@ -97,6 +98,20 @@ class ApizeeStandIn:
     def add_user(self, username, password):
         self.users[username] = password
 
+    def add_media(self, media_id, content, mimetype="image/jpeg", ticket_id=None):
+        """A picture or recording of a session, served to authenticated users at
+        ``/media-files/<id>``; returns its description (as ``/api/v3/medias/<id>``)."""
+        media = {
+            "id": media_id,
+            "ticketId": ticket_id,
+            "mimeType": mimetype,
+            "size": len(content),
+            "url": f"{self.url}/media-files/{media_id}",
+        }
+        with self._lock:
+            self.medias[str(media_id)] = (media, content)
+        return media
+
     def fail_next(self, kind, count=1):
         assert kind in FAILURES, kind
         with self._lock:
@@ -106,6 +121,7 @@ class ApizeeStandIn:
         with self._lock:
             self.tokens.clear()
             self.tickets.clear()
+            self.medias.clear()
             self.requests.clear()
             self.failures.clear()
             self.calls.clear()
@@ -141,6 +157,13 @@ class ApizeeStandIn:
             return self._me(user)
         if method == "POST" and path == "/api/v3/tickets":
             return self._create_ticket(user, query)
+        if method == "GET" and path.startswith(("/api/v3/medias/", "/media-files/")):
+            media = self.medias.get(path.rsplit("/", 1)[-1])
+            if not media:
+                return _error(404, "Media not found")
+            if path.startswith("/api/"):
+                return 200, {}, media[0]
+            return 200, {"Content-Type": media[0]["mimeType"]}, media[1]
         if method == "GET" and path.startswith("/api/v3/tickets/"):
             ticket = self.tickets.get(path.rsplit("/", 1)[-1])
             if not ticket:
@@ -317,6 +340,8 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 result = _error(status, f"Stand-in failure {status}", "injected")
         status, headers, payload = result
+        if isinstance(payload, bytes):  # a media file
+            return self._send(status, headers, payload)
         self._send(
             status,
             {"Content-Type": "application/json", **headers},

@@ -12,12 +12,21 @@ def first_url(answer, keys):
     :return: the URL, or None
     """
     for key in keys:
-        value = answer
-        for part in key if isinstance(key, tuple) else (key,):
-            value = value.get(part) if isinstance(value, dict) else None
+        value = dig(answer, key)
         if isinstance(value, str) and value.startswith(("https://", "http://")):
             return value
     return None
+
+
+def dig(data, key):
+    """The value of ``data`` under ``key``; a tuple is a path into nested objects.
+
+    :return: the value, or None when a step is missing or not an object
+    """
+    value = data
+    for part in key if isinstance(key, tuple) else (key,):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def parse_datetime(value):

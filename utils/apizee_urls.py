@@ -134,3 +134,18 @@ def url_origin(url):
     """``scheme://host[:port]`` of ``url``, as ``window.postMessage`` reports it."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def is_download_url(url):
+    """Whether Odoo may download ``url``: https, or http on the loopback interface (a
+    local stand-in server), with a host and no credentials in it."""
+    try:
+        parts = urlsplit(url or "")
+        hostname = (parts.hostname or "").lower()
+        port = parts.port  # raises ValueError on a malformed port
+    except ValueError:
+        return False
+    if not hostname or parts.username or parts.password or port == 0:
+        return False
+    scheme = parts.scheme.lower()
+    return scheme == "https" or (scheme == "http" and hostname in const.LOOPBACK_HOSTS)

@@ -1,0 +1,598 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Apizee's webhook deliveries: stored raw as they arrive, applied by a cron.
+
+The route only stores (one INSERT) and answers; ``_cron_apizee_process`` applies the
+events in the order of their Apizee time, each in a savepoint, and retries failures
+with backoff before leaving them to an administrator.
+"""
+
+import hmac
+import json
+import logging
+import secrets
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, human_size
+
+from .. import const
+from ..utils import apizee_webhooks
+from ..utils.apizee_webhooks import pick
+from .apizee_client import ApizeeError
+
+_logger = logging.getLogger(__name__)
+
+
+class WaitForSession(Exception):
+    """The event names an Apizee session this database does not know (yet)."""
+
+
+class ApizeeWebhookEvent(models.Model):
+    _name = "apizee.webhook.event"
+    _description = "Apizee Webhook Event"
+    _order = "id desc"
+    _rec_name = "digest"
+
+    digest = fields.Char(
+        readonly=True,
+        required=True,
+        help="SHA-256 of the delivery: the same delivery sent twice is stored once.",
+    )
+    body = fields.Text(readonly=True, help="The delivery as Apizee sent it (JSON).")
+    event = fields.Char(readonly=True)
+    object = fields.Char(readonly=True)
+    object_id = fields.Char(string="Object ID", readonly=True, index=True)
+    event_name = fields.Char(readonly=True)
+    session_ref = fields.Char(
+        string="Apizee session", readonly=True, index=True, help="Its Apizee ID."
+    )
+    apizee_time = fields.Datetime(readonly=True, help="When it happened in Apizee.")
+    state = fields.Selection(
+        selection=[
+            ("pending", "To process"),
+            ("done", "Done"),
+            ("ignored", "Ignored"),
+            ("failed", "Failed"),
+        ],
+        default="pending",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    attempts = fields.Integer(readonly=True)
+    next_attempt = fields.Datetime(readonly=True)
+    processed_on = fields.Datetime(readonly=True)
+    result = fields.Char(readonly=True, help="What processing did, or why not.")
+    session_id = fields.Many2one(
+        comodel_name="apizee.session", readonly=True, ondelete="set null", index=True
+    )
+    ticket_id = fields.Many2one(related="session_id.ticket_id", string="Ticket")
+
+    _sql_constraints = [
+        ("digest_uniq", "unique(digest)", "This delivery is already stored."),
+    ]
+
+    def init(self):
+        """The cron's query: pending events by time of the next attempt."""
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS apizee_webhook_event_pending_idx "
+            "ON apizee_webhook_event (next_attempt) WHERE state = 'pending'"
+        )
+
+    # -- receiving ---------------------------------------------------------------------
+
+    @api.model
+    def _apizee_webhook_secret(self):
+        """The secret Apizee must send in ``const.WEBHOOK_SECRET_HEADER``; created on
+        first use.
+
+        :return: the secret (never logged)
+        """
+        params = self.env["ir.config_parameter"].sudo()
+        secret = params.get_param(const.WEBHOOK_SECRET_PARAM)
+        if not secret:
+            secret = self._apizee_regenerate_secret()
+        return secret
+
+    @api.model
+    def _apizee_regenerate_secret(self):
+        """Replace the webhook secret: deliveries with the old one are refused."""
+        secret = secrets.token_urlsafe(const.WEBHOOK_SECRET_BYTES)
+        self.env["ir.config_parameter"].sudo().set_param(
+            const.WEBHOOK_SECRET_PARAM, secret
+        )
+        return secret
+
+    @api.model
+    def _apizee_check_secret(self, given):
+        """Compare the secret of a delivery in constant time.
+
+        A database without a secret (just neutralized, say) refuses everything.
+        """
+        expected = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(const.WEBHOOK_SECRET_PARAM, "")
+        )
+        return bool(expected and given) and hmac.compare_digest(
+            given.encode(), expected.encode()
+        )
+
+    @api.model
+    def _apizee_max_bytes(self):
+        """The largest delivery body accepted (a setting)."""
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(const.WEBHOOK_MAX_BYTES_PARAM, "")
+        )
+        return int(value) if value.isdigit() else const.WEBHOOK_MAX_BYTES_DEFAULT
+
+    @api.model
+    def _apizee_receive(self, raw):
+        """Store a delivery and wake the cron; nothing else (Apizee must get its answer
+        at once).
+
+        One INSERT that skips a delivery already stored: the same delivery twice has
+        one effect, even when both arrive at the same moment.
+
+        :param bytes raw: the request body
+        :return: ``(id, duplicate)``
+        :raise DeliveryError: when the body is not a JSON object
+        """
+        payload, digest = apizee_webhooks.parse_delivery(raw)
+        values = apizee_webhooks.delivery_fields(payload)
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO apizee_webhook_event (
+                    digest, body, event, object, object_id, event_name, session_ref,
+                    apizee_time, state, attempts, next_attempt,
+                    create_uid, create_date, write_uid, write_date
+                ) VALUES (
+                    %(digest)s, %(body)s, %(event)s, %(object)s, %(object_id)s,
+                    %(event_name)s, %(session_ref)s, %(apizee_time)s, 'pending', 0,
+                    %(now)s,
+                    %(uid)s, %(now)s, %(uid)s, %(now)s
+                )
+                ON CONFLICT (digest) DO NOTHING
+                RETURNING id
+                """,
+                digest=digest,
+                body=raw.decode("utf-8"),
+                now=now,
+                uid=self.env.uid,
+                **values,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if row is None:
+            self.env.cr.execute(
+                "SELECT id FROM apizee_webhook_event WHERE digest = %s", [digest]
+            )
+            return self.env.cr.fetchone()[0], True
+        self._apizee_wake_cron()
+        return row[0], False
+
+    @api.model
+    def _apizee_wake_cron(self, at=None):
+        """Trigger the processing cron, unless a wake-up is already due (one trigger
+        per burst, not one per delivery)."""
+        cron = self.env.ref(
+            "helpdesk_apizee.ir_cron_apizee_webhook_process", raise_if_not_found=False
+        )
+        if not cron:
+            return
+        if at is None:
+            self.env["ir.cron.trigger"].flush_model()
+            self.env.cr.execute(
+                "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s "
+                "LIMIT 1",
+                [cron.id, fields.Datetime.now()],
+            )
+            if self.env.cr.fetchone():
+                return
+        cron.sudo()._trigger(at)
+
+    # -- processing --------------------------------------------------------------------
+
+    @api.model
+    def _cron_apizee_process(self, limit=const.WEBHOOK_BATCH_SIZE):
+        """Apply the due events, oldest Apizee time first, and report progress so that
+        the cron runner commits and calls again while some remain.
+
+        :return: the number of events processed
+        """
+        self.env.flush_all()  # raw queries below
+        self.env.cr.execute(
+            """
+            SELECT id FROM apizee_webhook_event
+             WHERE state = 'pending' AND next_attempt <= %s
+             ORDER BY apizee_time NULLS LAST, id
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED
+            """,
+            [fields.Datetime.now(), limit],
+        )
+        events = self.browse([row[0] for row in self.env.cr.fetchall()])
+        events._apizee_process()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT count(*), min(next_attempt) FROM apizee_webhook_event "
+            "WHERE state = 'pending'"
+        )
+        pending, next_attempt = self.env.cr.fetchone()
+        due = bool(next_attempt and next_attempt <= fields.Datetime.now())
+        if pending and not due:
+            self._apizee_wake_cron(at=next_attempt)  # a retry later on
+        self.env["ir.cron"]._notify_progress(
+            done=len(events), remaining=pending if due else 0
+        )
+        return len(events)
+
+    def _apizee_process(self):
+        """Apply each event in its own savepoint; a failure is retried with backoff."""
+        for event in self:
+            try:
+                with self.env.cr.savepoint():
+                    state, result = event._apizee_apply()
+            except WaitForSession as wait:
+                self.env.invalidate_all()
+                event._apizee_retry_later(str(wait), give_up_state="ignored")
+            except Exception as error:  # noqa: BLE001 (one event never stops the queue)
+                self.env.invalidate_all()  # the savepoint was rolled back
+                if isinstance(error, UserError):
+                    message = error.args[0]
+                else:
+                    message = f"{type(error).__name__}: {error}"
+                    _logger.exception("Apizee webhook event %s failed", event.id)
+                event._apizee_retry_later(message, give_up_state="failed")
+            else:
+                event.write(
+                    {
+                        "state": state,
+                        "result": (result or "")[:250],
+                        "processed_on": fields.Datetime.now(),
+                        "next_attempt": False,
+                    }
+                )
+
+    def _apizee_retry_later(self, message, give_up_state):
+        """Count a failed attempt: try again after the next delay of
+        ``const.WEBHOOK_RETRY_DELAYS``, or give up with ``give_up_state``."""
+        self.ensure_one()
+        attempts = self.attempts + 1
+        values = {"attempts": attempts, "result": message[:250]}
+        if attempts > len(const.WEBHOOK_RETRY_DELAYS):
+            values.update(
+                state=give_up_state,
+                next_attempt=False,
+                processed_on=fields.Datetime.now(),
+            )
+            _logger.warning(
+                "Apizee webhook event %s given up after %s attempts: %s",
+                self.id,
+                attempts,
+                message,
+            )
+        else:
+            delay = const.WEBHOOK_RETRY_DELAYS[attempts - 1]
+            values["next_attempt"] = fields.Datetime.now() + timedelta(seconds=delay)
+        self.write(values)
+
+    def _apizee_apply(self):
+        """Apply one event.
+
+        :return: ``(state, result)``: ``done`` or ``ignored``, and what happened
+        :raise WaitForSession: when its session is not known yet
+        :raise Exception: any failure, retried later
+        """
+        self.ensure_one()
+        payload = json.loads(self.body)
+        props = payload.get("props")
+        props = props if isinstance(props, dict) else {}
+        handlers = {
+            const.WEBHOOK_OBJECT_TICKET: self._apizee_apply_ticket,
+            const.WEBHOOK_OBJECT_SESSION_EVENT: self._apizee_apply_session_event,
+            const.WEBHOOK_OBJECT_MEDIA: self._apizee_apply_media,
+        }
+        if self.object not in handlers or self.event not in const.WEBHOOK_EVENTS:
+            return "ignored", self.env._("Not an event this module acts on.")
+        return handlers[self.object](props)
+
+    def _apizee_apply_ticket(self, props):
+        """A session ("ticket" in Apizee) was created, updated or deleted.
+
+        Found by Apizee id, else by reference; a session created in Apizee's own UI
+        with the number of one of our tickets as reference is created here.
+        """
+        Session = self.env["apizee.session"].sudo()
+        apizee_id = self.object_id
+        session = Session.search([("apizee_id", "=", apizee_id)], limit=1)
+        reference = str(props.get("reference") or "")
+        if not session and reference:
+            session = Session.search(
+                [("reference", "=", reference), ("apizee_id", "=", False)], limit=1
+            )
+        if not session:
+            if self.event == "delete" or not reference:
+                return "ignored", self.env._("No session of this database.")
+            ticket = (
+                self.env["helpdesk.ticket"]
+                .sudo()
+                .search([("number", "=", reference)], limit=1)
+            )
+            if not ticket:
+                return "ignored", self.env._(
+                    "No ticket of this database has the reference %(reference)s.",
+                    reference=reference,
+                )
+            when = self.apizee_time or self.create_date
+            if fields.Datetime.now() - when < timedelta(
+                seconds=const.WEBHOOK_SESSION_GRACE
+            ):
+                # The agent's "Open room" may be storing this very session now
+                raise WaitForSession(
+                    self.env._("Waiting for the session to be stored by Odoo.")
+                )
+            values = Session._apizee_values_from_answer({"id": apizee_id, **props})
+            session = Session.create(
+                {**values, "ticket_id": ticket.id, "reference": reference}
+            )
+            self.session_id = session
+            self._apizee_wake_waiting(session)
+            session._apizee_note(
+                self.env._("Session created in Apizee for this ticket."),
+                self.apizee_time,
+            )
+            if values.get("state"):
+                session._apizee_apply_state(values["state"], self.apizee_time)
+            return "done", self.env._("Session created.")
+        self.session_id = session
+        if self.event == "delete":
+            if session._apizee_apply_state("cancelled", self.apizee_time):
+                session._apizee_note(
+                    self.env._("Session deleted in Apizee."), self.apizee_time
+                )
+            return "done", self.env._("Session deleted in Apizee.")
+        values = Session._apizee_values_from_answer({"id": apizee_id, **props})
+        state = values.pop("state", None)
+        values.pop("apizee_id", None)
+        values.pop("reference", None)
+        if values and (
+            not session.state_time
+            or not self.apizee_time
+            or self.apizee_time >= session.state_time
+        ):
+            session.write(values)
+        if state and session._apizee_apply_state(state, self.apizee_time):
+            return "done", self.env._("State: %(state)s.", state=state)
+        return "done", self.env._("Nothing newer than what the session says.")
+
+    def _apizee_apply_session_event(self, props):
+        """One entry of a session's timeline (``conversationevent``, §8): a note on the
+        ticket, and the state or the consent it implies."""
+        session = self._apizee_find_session()
+        name = self.event_name or ""
+        labels = self._apizee_session_event_labels()
+        if name not in labels:
+            return "ignored", self.env._("Unknown session event.")
+        if self._apizee_already_applied():
+            return "ignored", self.env._("Already applied.")
+        source = str(props.get("source") or "")
+        line = labels[name]
+        if name == "consent.accepted":
+            if not session.consent_time or (
+                self.apizee_time and self.apizee_time < session.consent_time
+            ):
+                session.write(
+                    {
+                        "consent_time": self.apizee_time or fields.Datetime.now(),
+                        "consent_source": source[:64] or False,
+                    }
+                )
+        if name == "survey.answered":
+            answer = pick(props.get("data") or {}, ("rating", "score", "answer"))
+            if answer is not None:
+                line = self.env._(
+                    "Survey answered: %(answer)s", answer=str(answer)[:100]
+                )
+        state = const.SESSION_EVENT_STATES.get(name)
+        if state:
+            session._apizee_apply_state(state, self.apizee_time)
+        session._apizee_note(line, self.apizee_time)
+        return "done", line
+
+    @api.model
+    def _apizee_session_event_labels(self):
+        """The short note of each session event of §8."""
+        return {
+            "consent.accepted": self.env._("The guest accepted the consent."),
+            "ticket.invitationSent": self.env._("Invitation sent."),
+            "ticket.invitationClicked": self.env._("The guest opened the invitation."),
+            "ticket.invitationAccepted": self.env._(
+                "The guest accepted the invitation."
+            ),
+            "ticket.invitationDeclined": self.env._(
+                "The guest declined the invitation."
+            ),
+            "ticket.invitationExpired": self.env._("The invitation expired."),
+            "ticket.sessionStarted": self.env._("Video session started."),
+            "session.established": self.env._("Video connection established."),
+            "session.userLeft": self.env._("The guest left the session."),
+            "session.agentLeft": self.env._("The agent left the session."),
+            "media.pictureTaken": self.env._("Picture taken."),
+            "survey.answered": self.env._("Survey answered."),
+            "ticket.completed": self.env._("Session completed."),
+            "ticket.closed": self.env._("Session closed."),
+            "ticket.cancelled": self.env._("Session cancelled."),
+        }
+
+    def _apizee_apply_media(self, props):
+        """A picture or recording of a session: saved on the ticket once, within the
+        size and types of the settings."""
+        if self.event == "delete":
+            return "ignored", self.env._("Media deleted in Apizee: kept in Odoo.")
+        session = self._apizee_find_session()
+        ticket = session.ticket_id
+        media_id = self.object_id or ""
+        prefix = f"{const.MEDIA_ATTACHMENT_PREFIX}{media_id}"
+        Attachment = self.env["ir.attachment"].sudo()
+        if Attachment.search_count(
+            [
+                ("res_model", "=", "helpdesk.ticket"),
+                ("res_id", "=", ticket.id),
+                ("name", "=like", f"{prefix}.%"),
+            ],
+            limit=1,
+        ):
+            return "ignored", self.env._("Already saved.")
+        max_bytes, types = self._apizee_media_limits()
+        declared_type = str(pick(props, const.MEDIA_TYPE_KEYS) or "").lower()
+        declared_size = pick(props, const.MEDIA_SIZE_KEYS)
+        refusal = None
+        if declared_type and declared_type not in types:
+            refusal = self.env._(
+                "Media %(media)s (%(type)s) not saved: this type is not allowed in "
+                "Settings.",
+                media=media_id,
+                type=declared_type,
+            )
+        elif str(declared_size or "").isdigit() and int(declared_size) > max_bytes:
+            refusal = self._apizee_too_large(media_id, max_bytes)
+        if refusal:
+            session._apizee_note(refusal, self.apizee_time)
+            return "ignored", refusal
+        company = session.company_id or ticket.company_id or self.env.company
+        url = pick(props, const.MEDIA_URL_KEYS)
+        if not url:
+            media = company._apizee_call("GET", f"{const.MEDIAS_PATH}/{media_id}")
+            url = pick(media, const.MEDIA_URL_KEYS) if isinstance(media, dict) else None
+            if not url:
+                raise UserError(self.env._("Apizee gave no download link."))
+        try:
+            mimetype, content = company._apizee_download(str(url), max_bytes)
+        except ApizeeError as error:
+            if error.kind != "too_large":
+                raise
+            refusal = self._apizee_too_large(media_id, max_bytes)
+            session._apizee_note(refusal, self.apizee_time)
+            return "ignored", refusal
+        mimetype = mimetype or declared_type
+        if mimetype not in types:
+            refusal = self.env._(
+                "Media %(media)s (%(type)s) not saved: this type is not allowed in "
+                "Settings.",
+                media=media_id,
+                type=mimetype or "?",
+            )
+            session._apizee_note(refusal, self.apizee_time)
+            return "ignored", refusal
+        name = prefix + apizee_webhooks.media_extension(mimetype)
+        attachment = Attachment.create(
+            {
+                "name": name,
+                "raw": content,
+                "mimetype": mimetype,
+                "res_model": "helpdesk.ticket",
+                "res_id": ticket.id,
+            }
+        )
+        line = self.env._(
+            "Media saved: %(name)s (%(size)s kB).",
+            name=name,
+            size=round(len(content) / 1024),
+        )
+        session._apizee_note(line, self.apizee_time, attachment=attachment)
+        return "done", line
+
+    def _apizee_too_large(self, media_id, max_bytes):
+        return self.env._(
+            "Media %(media)s not saved: it is larger than %(size)s (Settings).",
+            media=media_id,
+            size=human_size(max_bytes),
+        )
+
+    @api.model
+    def _apizee_media_limits(self):
+        """``(max_bytes, allowed types)`` of media saved on tickets (settings)."""
+        params = self.env["ir.config_parameter"].sudo()
+        size = params.get_param(const.MEDIA_MAX_BYTES_PARAM, "")
+        types = params.get_param(const.MEDIA_TYPES_PARAM) or const.MEDIA_TYPES_DEFAULT
+        return (
+            int(size) if size.isdigit() else const.MEDIA_MAX_BYTES_DEFAULT,
+            {t.strip().lower() for t in types.split(",") if t.strip()},
+        )
+
+    def _apizee_find_session(self):
+        """The session an event or media belongs to.
+
+        :raise WaitForSession: when it is not known (yet): its "ticket" event may come
+            later, deliveries are not ordered
+        """
+        apizee_id = self.session_ref
+        if not apizee_id:
+            raise WaitForSession(self.env._("The event names no Apizee session."))
+        session = (
+            self.env["apizee.session"]
+            .sudo()
+            .search([("apizee_id", "=", apizee_id)], limit=1)
+        )
+        if not session:
+            raise WaitForSession(
+                self.env._(
+                    "No session %(session)s in this database (yet).",
+                    session=apizee_id,
+                )
+            )
+        self.session_id = session
+        return session
+
+    def _apizee_already_applied(self):
+        """Whether the same Apizee object and event was applied by another delivery
+        (Apizee may send one event twice with another envelope)."""
+        self.ensure_one()
+        return bool(
+            self.object_id
+            and self.search_count(
+                [
+                    ("id", "!=", self.id),
+                    ("object", "=", self.object),
+                    ("object_id", "=", self.object_id),
+                    ("event", "=", self.event),
+                    ("state", "=", "done"),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _apizee_wake_waiting(self, session):
+        """Events that were waiting for ``session`` are tried again now."""
+        waiting = self.search(
+            [
+                ("state", "=", "pending"),
+                ("session_ref", "=", session.apizee_id),
+                ("attempts", ">", 0),
+            ]
+        )
+        if waiting:
+            waiting.write({"next_attempt": fields.Datetime.now()})
+            self._apizee_wake_cron()
+
+    # -- actions -----------------------------------------------------------------------
+
+    def action_retry(self):
+        """Try the events again now (administrators, from the list of failures)."""
+        self.filtered(lambda e: e.state in ("failed", "pending")).write(
+            {
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt": fields.Datetime.now(),
+                "result": False,
+            }
+        )
+        self._apizee_wake_cron()
+        return True

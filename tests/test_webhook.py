@@ -1,0 +1,456 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import json
+import time
+from datetime import datetime, timedelta, timezone
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from .. import const
+from .common import ApizeeCommon, ApizeeStandInCommon
+
+T0 = int(time.time()) - 3600  # an hour ago: past the grace of new sessions
+
+
+def delivery(obj, event="create", when=T0, object_id=None, **props):
+    return {
+        "event": event,
+        "time": when,
+        "object": obj,
+        "objectId": object_id if object_id is not None else props.get("id"),
+        "props": props,
+    }
+
+
+class WebhookMixin:
+    def _receive(self, payload):
+        raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        event_id, duplicate = self.Event._apizee_receive(raw)
+        return self.Event.browse(event_id), duplicate
+
+    def _process(self):
+        """Run the cron's method as its runner does: again while events are due."""
+        for _batch in range(5):
+            if not self.Event._cron_apizee_process():
+                return
+
+    def _deliver(self, *payloads):
+        events = self.Event.browse()
+        for payload in payloads:
+            events |= self._receive(payload)[0]
+        self._process()
+        return events
+
+    def _session(self, apizee_id="82070", **values):
+        return (
+            self.env["apizee.session"]
+            .sudo()
+            .create(
+                {
+                    "ticket_id": self.ticket.id,
+                    "apizee_id": apizee_id,
+                    "state": "new",
+                    "reference": self.ticket.number,
+                    "agent_id": self.agent.id,
+                    **values,
+                }
+            )
+        )
+
+    def _notes(self):
+        return self.ticket.message_ids.filtered(
+            lambda m: "Apizee session" in (m.body or "")
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookRoute(WebhookMixin, HttpCase, ApizeeCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Event = cls.env["apizee.webhook.event"].sudo()
+        cls.secret = cls.Event._apizee_webhook_secret()
+
+    def _post(self, body, secret=None, headers=None):
+        headers = dict(headers or {}, **{"Content-Type": "application/json"})
+        if secret is not False:
+            headers[const.WEBHOOK_SECRET_HEADER] = secret or self.secret
+        if not isinstance(body, bytes):
+            body = json.dumps(body).encode()
+        return self.url_open(const.WEBHOOK_PATH, data=body, headers=headers)
+
+    def _count(self):
+        return self.Event.search_count([])
+
+    def test_stored_and_acknowledged(self):
+        cron = self.env.ref("helpdesk_apizee.ir_cron_apizee_webhook_process")
+        self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)]).unlink()
+        payload = delivery("ticket", "update", id=82070, state="inprogress")
+        response = self._post(payload)
+        self.assertEqual(response.status_code, 200)
+        answer = response.json()
+        self.assertTrue(answer["ok"])
+        self.assertFalse(answer["duplicate"])
+        event = self.Event.browse(answer["id"])
+        self.assertRecordValues(
+            event,
+            [
+                {
+                    "state": "pending",
+                    "object": "ticket",
+                    "event": "update",
+                    "object_id": "82070",
+                    "session_ref": "82070",
+                }
+            ],
+        )
+        self.assertEqual(json.loads(event.body), payload)
+        # the cron is woken once for a burst
+        self.assertEqual(self._post(delivery("ticket", id=1)).status_code, 200)
+        triggers = (
+            self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)])
+        )
+        self.assertEqual(len(triggers), 1)
+
+    def test_replayed_delivery_is_stored_once(self):
+        payload = delivery("ticket", "update", id=82071, state="done")
+        first = self._post(payload).json()
+        # the same delivery, its keys in another order
+        again = self._post(json.dumps(payload, sort_keys=True).encode()).json()
+        self.assertEqual(again["id"], first["id"])
+        self.assertTrue(again["duplicate"])
+        self.assertEqual(self.Event.search_count([("object_id", "=", "82071")]), 1)
+
+    @mute_logger("odoo.addons.helpdesk_apizee.controllers.main")
+    def test_wrong_or_missing_secret_is_refused(self):
+        before = self._count()
+        for secret in (False, "nope", self.secret[:-1], self.secret + "x"):
+            response = self._post(delivery("ticket", id=5), secret=secret)
+            self.assertEqual(response.status_code, 403, secret)
+            self.assertFalse(response.json()["ok"])
+            self.assertNotIn(self.secret, response.text)
+        self.assertEqual(self._count(), before)
+
+    @mute_logger("odoo.addons.helpdesk_apizee.controllers.main")
+    def test_regenerated_secret_replaces_the_old_one(self):
+        settings = self.env["res.config.settings"].create({})
+        settings.action_apizee_regenerate_webhook_secret()
+        new = self.Event._apizee_webhook_secret()
+        self.assertNotEqual(new, self.secret)
+        self.assertEqual(self._post(delivery("ticket", id=6)).status_code, 403)
+        self.assertEqual(
+            self._post(delivery("ticket", id=6), secret=new).status_code, 200
+        )
+
+    @mute_logger("odoo.addons.helpdesk_apizee.controllers.main")
+    def test_malformed_json_is_refused(self):
+        before = self._count()
+        for body in (b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe"):
+            response = self._post(body)
+            self.assertEqual(response.status_code, 400, body)
+        headers = {const.WEBHOOK_SECRET_HEADER: self.secret}
+        empty = self.opener.post(
+            self.base_url() + const.WEBHOOK_PATH, data=b"", headers=headers
+        )
+        self.assertEqual(empty.status_code, 400)
+        self.assertEqual(self._count(), before)
+
+    @mute_logger("odoo.addons.helpdesk_apizee.controllers.main")
+    def test_oversized_body_is_refused(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            const.WEBHOOK_MAX_BYTES_PARAM, "1024"
+        )
+        before = self._count()
+        response = self._post(delivery("ticket", id=7, description="x" * 2000))
+        self.assertEqual(response.status_code, 413)
+        self.assertEqual(self._count(), before)
+        self.assertEqual(self._post(delivery("ticket", id=7)).status_code, 200)
+
+    def test_unknown_object_is_stored_and_ignored(self):
+        response = self._post({"event": "create", "object": "invoice", "objectId": 3})
+        self.assertEqual(response.status_code, 200)
+        event = self.Event.browse(response.json()["id"])
+        event._apizee_process()
+        self.assertEqual(event.state, "ignored")
+
+    def test_settings_show_what_to_paste_in_apizee(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertTrue(settings.apizee_webhook_url.endswith(const.WEBHOOK_PATH))
+        self.assertEqual(settings.apizee_webhook_header, const.WEBHOOK_SECRET_HEADER)
+        self.assertEqual(settings.apizee_webhook_secret, self.secret)
+
+    def test_events_are_for_administrators_only(self):
+        self._post(delivery("ticket", id=8))
+        for user in (self.portal_user, self.internal_user, self.agent):
+            with self.assertRaises(AccessError):
+                self.env["apizee.webhook.event"].with_user(user).search([])
+        public = self.env.ref("base.public_user")
+        with self.assertRaises(AccessError):
+            self.env["apizee.webhook.event"].with_user(public).search([])
+        settings = self.env["res.config.settings"]
+        for name in ("apizee_webhook_secret", "apizee_webhook_max_bytes"):
+            self.assertEqual(settings._fields[name].groups, "base.group_system")
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Event = cls.env["apizee.webhook.event"].sudo()
+
+    def test_ticket_states_are_applied_by_apizee_time(self):
+        session = self._session()
+        self._deliver(delivery("ticket", "update", T0 + 20, id=82070, state="done"))
+        self.assertEqual(session.state, "done")
+        # delivered late: an older "invited" never overwrites "done"
+        late = self._deliver(
+            delivery("ticket", "update", T0 + 5, id=82070, state="invited")
+        )
+        self.assertEqual(session.state, "done")
+        self.assertEqual(late.state, "done")
+        # same second: the state further on in the session's life wins
+        self._deliver(delivery("ticket", "update", T0 + 20, id=82070, state="open"))
+        self.assertEqual(session.state, "done")
+        self._deliver(delivery("ticket", "update", T0 + 30, id=82070, state="closed"))
+        self.assertEqual(session.state, "closed")
+
+    def test_out_of_order_burst(self):
+        session = self._session()
+        payloads = [
+            delivery("ticket", "update", T0 + n, id=82070, state=state)
+            for n, state in ((3, "done"), (1, "invited"), (2, "inprogress"))
+        ]
+        for payload in payloads:
+            self._receive(payload)
+        self._process()
+        self.assertEqual(session.state, "done")
+        self.assertEqual(session.state_time, _utc(T0 + 3))
+
+    def test_session_created_in_apizee_ui_with_our_reference(self):
+        events = self._deliver(
+            delivery(
+                "ticket",
+                "create",
+                id=99001,
+                reference=self.ticket.number,
+                state="invited",
+            )
+        )
+        session = self.ticket.apizee_session_ids
+        self.assertEqual(len(session), 1)
+        self.assertRecordValues(session, [{"apizee_id": "99001", "state": "invited"}])
+        self.assertEqual(events.session_id, session)
+        self.assertIn("created in Apizee", self._notes()[:1].body)
+        # a reference that is no ticket of ours is ignored
+        other = self._deliver(delivery("ticket", "create", id=99002, reference="ZZZ"))
+        self.assertEqual(other.state, "ignored")
+
+    def test_new_session_waits_for_the_agents_open_room(self):
+        now = int(time.time())
+        event = self._deliver(
+            delivery("ticket", "create", now, id=99003, reference=self.ticket.number)
+        )
+        self.assertEqual(event.state, "pending")
+        self.assertEqual(event.attempts, 1)
+        self.assertFalse(self.ticket.apizee_session_ids)
+        # meanwhile "Open room" stored the session: the event applies to it
+        session = self._session("99003")
+        event.next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+        self._process()
+        self.assertEqual(event.state, "done")
+        self.assertEqual(event.session_id, session)
+        self.assertEqual(len(self.ticket.apizee_session_ids), 1)
+
+    def test_session_events_become_one_grouped_note(self):
+        session = self._session()
+        names = [
+            "ticket.invitationSent",
+            "ticket.invitationClicked",
+            "consent.accepted",
+            "ticket.sessionStarted",
+            "session.established",
+            "media.pictureTaken",
+            "session.userLeft",
+            "ticket.completed",
+        ]
+        payloads = [
+            delivery(
+                "conversationevent",
+                when=T0 + n,
+                id=500 + n,
+                eventName=name,
+                timestamp=(T0 + n) * 1000,
+                source="guest",
+                ticketId=82070,
+            )
+            for n, name in enumerate(names)
+        ]
+        events = self._deliver(*payloads)
+        self.assertEqual(set(events.mapped("state")), {"done"})
+        notes = self._notes()
+        self.assertEqual(len(notes), 1)
+        self.assertEqual(notes.body.count("<li>"), len(names))
+        self.assertIn("The guest accepted the consent.", notes.body)
+        self.assertEqual(session.state, "done")
+        self.assertEqual(session.consent_time, _utc(T0 + 2))
+        self.assertEqual(session.consent_source, "guest")
+        # the same session event again, in another envelope: no second line
+        replay = dict(payloads[0], time=T0 + 100)
+        self.assertEqual(self._deliver(replay).state, "ignored")
+        self.assertEqual(self._notes().body.count("<li>"), len(names))
+
+    def test_session_event_before_its_session(self):
+        event = self._deliver(
+            delivery(
+                "conversationevent",
+                id=700,
+                eventName="ticket.invitationClicked",
+                ticketId=99010,
+            )
+        )
+        self.assertEqual(event.state, "pending")
+        self.assertIn("99010", event.result)
+        # its session arrives: the waiting event is woken and applied
+        self._deliver(
+            delivery("ticket", "create", id=99010, reference=self.ticket.number)
+        )
+        self.assertEqual(event.state, "done")
+        self.assertIn("opened the invitation", self._notes()[:1].body)
+
+    def test_waiting_event_of_a_foreign_session_is_ignored_in_the_end(self):
+        event = self._deliver(
+            delivery(
+                "conversationevent", id=701, eventName="ticket.closed", ticketId=123456
+            )
+        )
+        for _attempt in const.WEBHOOK_RETRY_DELAYS:
+            event.next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+            self._process()
+        self.assertEqual(event.state, "ignored")
+        self.assertEqual(event.attempts, len(const.WEBHOOK_RETRY_DELAYS) + 1)
+
+    def test_unknown_event_name_is_ignored(self):
+        self._session()
+        event = self._deliver(
+            delivery(
+                "conversationevent",
+                id=702,
+                eventName="ticket.teleported",
+                ticketId=82070,
+            )
+        )
+        self.assertEqual(event.state, "ignored")
+        self.assertFalse(self._notes())
+
+    def test_media_download_fails_then_succeeds(self):
+        self._session()
+        media = self.standin.add_media(9001, b"\xff\xd8\xff picture", "image/jpeg")
+        # both attempts of the first try fail (5xx is retried once by the client)
+        self.standin.fail_next("500", 2)
+        with mute_logger("odoo.addons.helpdesk_apizee.models.apizee_client"):
+            event = self._deliver(
+                delivery(
+                    "media",
+                    id=9001,
+                    ticketId=82070,
+                    url=media["url"],
+                    mimeType="image/jpeg",
+                )
+            )
+        self.assertEqual(event.state, "pending")
+        self.assertEqual(event.attempts, 1)
+        self.assertIn("HTTP 500", event.result)
+        self.assertGreater(event.next_attempt, fields.Datetime.now())
+        event.next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+        self._process()
+        self.assertEqual(event.state, "done")
+        attachment = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "helpdesk.ticket"),
+                ("res_id", "=", self.ticket.id),
+                ("name", "=", "apizee-media-9001.jpg"),
+            ]
+        )
+        self.assertEqual(attachment.raw, b"\xff\xd8\xff picture")
+        self.assertIn(attachment, self._notes().attachment_ids)
+        # the bearer went to the Apizee server only
+        download = self.standin.requests_to("/media-files/9001")[-1]
+        self.assertTrue(download["headers"]["Authorization"].startswith("Bearer "))
+        # an update of the same media: saved once
+        again = self._deliver(
+            delivery(
+                "media", "update", T0 + 9, id=9001, ticketId=82070, url=media["url"]
+            )
+        )
+        self.assertEqual(again.state, "ignored")
+        self.assertEqual(
+            self.env["ir.attachment"].search_count(
+                [("name", "=like", "apizee-media-9001.%")]
+            ),
+            1,
+        )
+
+    def test_media_without_url_is_looked_up(self):
+        self._session()
+        self.standin.add_media(9002, b"\x89PNG\r\n\x1a\n...", "image/png", 82070)
+        event = self._deliver(delivery("media", id=9002, ticketId=82070))
+        self.assertEqual(event.state, "done", event.result)
+        self.assertTrue(
+            self.env["ir.attachment"].search([("name", "=", "apizee-media-9002.png")])
+        )
+
+    def test_media_limits(self):
+        self._session()
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param(const.MEDIA_MAX_BYTES_PARAM, "10")
+        big = self.standin.add_media(9003, b"x" * 50, "image/jpeg")
+        event = self._deliver(
+            delivery("media", id=9003, ticketId=82070, url=big["url"])
+        )
+        self.assertEqual(event.state, "ignored")
+        self.assertIn("larger than", event.result)
+        params.set_param(const.MEDIA_MAX_BYTES_PARAM, "1000000")
+        video = self.standin.add_media(9004, b"RIFF....", "video/x-msvideo")
+        event = self._deliver(
+            delivery("media", id=9004, ticketId=82070, url=video["url"])
+        )
+        self.assertEqual(event.state, "ignored")
+        self.assertIn("not allowed", event.result)
+        self.assertFalse(
+            self.env["ir.attachment"].search([("name", "=like", "apizee-media-%")])
+        )
+        # the agent learns from the note that the media stayed in Apizee
+        self.assertIn("9004", self._notes().body)
+
+    @mute_logger(
+        "odoo.addons.helpdesk_apizee.models.apizee_webhook_event",
+        "odoo.addons.helpdesk_apizee.models.apizee_client",
+    )
+    def test_failing_event_is_left_for_an_admin_then_retried(self):
+        self._session()
+        self.standin.add_media(9005, b"\xff\xd8\xff", "image/jpeg")
+        url = f"{self.standin.url}/media-files/9005"
+        self.standin.fail_next("500", 2 * (len(const.WEBHOOK_RETRY_DELAYS) + 1))
+        event = self._deliver(delivery("media", id=9005, ticketId=82070, url=url))
+        for _attempt in const.WEBHOOK_RETRY_DELAYS:
+            event.next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+            self._process()
+        self.assertEqual(event.state, "failed")
+        self.assertFalse(event.next_attempt)
+        self.assertIn("HTTP 500", event.result)
+        event.action_retry()
+        self.assertEqual(event.state, "pending")
+        self._process()
+        self.assertEqual(event.state, "done")
+
+    def test_delete_of_a_session(self):
+        session = self._session(state="invited", state_time=_utc(T0))
+        self._deliver(delivery("ticket", "delete", T0 + 5, id=82070))
+        self.assertEqual(session.state, "cancelled")
+
+
+def _utc(unix):
+    return datetime.fromtimestamp(unix, timezone.utc).replace(tzinfo=None)
