@@ -169,6 +169,7 @@ ha_setup() {
 
 # For the benchmarks: a fresh database DB with the module and its demo data, served by a
 # threaded Odoo on a free loopback port (HA_SERVER_URL), stopped when the script exits.
+# HA_BENCH_CRON_THREADS=1 runs the crons too (none by default).
 ha_bench_server() {
     local db=$1 port
     dropdb --if-exists "$db"
@@ -176,7 +177,7 @@ ha_bench_server() {
     "${HA_ODOO_BIN[@]}" -d "$db" -i helpdesk_apizee --stop-after-init --log-level=warn
     port=$("$HA_PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     "${HA_ODOO_BIN[@]}" -d "$db" --db-filter="^$db\$" --http-interface=127.0.0.1 \
-        --http-port="$port" --workers=0 --max-cron-threads=0 \
+        --http-port="$port" --workers=0 --max-cron-threads="${HA_BENCH_CRON_THREADS:-0}" \
         --log-level=warn >"$HA_CACHE/$db.log" 2>&1 &
     HA_SERVER_PID=$!
     trap 'kill $HA_SERVER_PID 2>/dev/null || true' EXIT

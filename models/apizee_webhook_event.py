@@ -241,6 +241,13 @@ class ApizeeWebhookEvent(models.Model):
             except WaitForSession as wait:
                 self.env.invalidate_all()
                 event._apizee_retry_later(str(wait), give_up_state="ignored")
+            except ApizeeError as error:
+                self.env.invalidate_all()
+                if error.kind == "rate_limited":
+                    # Not the event's fault: wait as Apizee says, without counting
+                    event._apizee_retry_later(error.args[0], delay=error.retry_after)
+                else:
+                    event._apizee_retry_later(error.args[0], give_up_state="failed")
             except Exception as error:  # noqa: BLE001 (one event never stops the queue)
                 self.env.invalidate_all()  # the savepoint was rolled back
                 if isinstance(error, UserError):
@@ -259,10 +266,21 @@ class ApizeeWebhookEvent(models.Model):
                     }
                 )
 
-    def _apizee_retry_later(self, message, give_up_state):
+    def _apizee_retry_later(self, message, give_up_state="failed", delay=None):
         """Count a failed attempt: try again after the next delay of
-        ``const.WEBHOOK_RETRY_DELAYS``, or give up with ``give_up_state``."""
+        ``const.WEBHOOK_RETRY_DELAYS``, or give up with ``give_up_state``.
+
+        :param int delay: seconds to wait instead, without counting an attempt
+        """
         self.ensure_one()
+        if delay is not None:
+            self.write(
+                {
+                    "result": message[:250],
+                    "next_attempt": fields.Datetime.now() + timedelta(seconds=delay),
+                }
+            )
+            return
         attempts = self.attempts + 1
         values = {"attempts": attempts, "result": message[:250]}
         if attempts > len(const.WEBHOOK_RETRY_DELAYS):
@@ -359,8 +377,9 @@ class ApizeeWebhookEvent(models.Model):
             return "done", self.env._("Session deleted in Apizee.")
         values = Session._apizee_values_from_answer({"id": apizee_id, **props})
         state = values.pop("state", None)
-        values.pop("apizee_id", None)
         values.pop("reference", None)
+        if session.apizee_id:  # else found by reference: now it has its id
+            values.pop("apizee_id", None)
         if values and (
             not session.state_time
             or not self.apizee_time

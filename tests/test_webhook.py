@@ -393,6 +393,18 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
             1,
         )
 
+    def test_media_rate_limited_waits_without_counting(self):
+        self._session()
+        media = self.standin.add_media(9006, b"\xff\xd8\xff", "image/jpeg")
+        self.standin.fail_next("429")
+        event = self._deliver(
+            delivery("media", id=9006, ticketId=82070, url=media["url"])
+        )
+        self.assertEqual(event.state, "pending")
+        self.assertEqual(event.attempts, 0)
+        wait = (event.next_attempt - fields.Datetime.now()).total_seconds()
+        self.assertTrue(30 < wait <= 42, wait)  # X-RateLimit-Reset of the stand-in
+
     def test_media_without_url_is_looked_up(self):
         self._session()
         self.standin.add_media(9002, b"\x89PNG\r\n\x1a\n...", "image/png", 82070)

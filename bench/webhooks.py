@@ -1,0 +1,258 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""A burst of Apizee webhook deliveries, against a running Odoo and the stand-in Apizee.
+
+Run by bench/webhooks.sh. Prints numbers:
+
+- deliveries accepted per second by ``/helpdesk_apizee/webhook`` as a ratio to a trivial
+  public route of the same server (``/web/manifest.webmanifest``), same concurrency
+  (goal: at least 0.5);
+- the time to drain the queue (the cron applying every event), from the first delivery
+  and after the last one, and without the media (whose downloads wait for Apizee's
+  limit of 10 requests a minute);
+- counts proving nothing was lost or doubled: stored events, events done or ignored,
+  chatter lines, saved media, replays answered as duplicates.
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+sys.path.insert(0, os.path.dirname(__file__))
+from apizee_standin import ApizeeStandIn  # noqa: E402
+from rooms import Rpc  # noqa: E402
+
+SESSION_EVENTS = [
+    "ticket.invitationSent",
+    "ticket.invitationClicked",
+    "ticket.invitationAccepted",
+    "consent.accepted",
+    "ticket.sessionStarted",
+    "session.established",
+    "media.pictureTaken",
+    "session.userLeft",
+    "session.agentLeft",
+    "survey.answered",
+    "ticket.completed",
+]
+STATES = ["invited", "inprogress", "done", "closed"]
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 2000
+
+
+def build_deliveries(count, sessions, standin, media_count):
+    """``count`` distinct deliveries over ``sessions`` (Apizee ids), shuffled so that
+    they arrive out of order; returns them with the chatter lines they must make."""
+    t0 = int(time.time()) - 3600
+    deliveries, lines, media = [], 0, 0
+    for n in range(count):
+        session = sessions[n % len(sessions)]
+        when = t0 + n
+        if n % 10 == 0:
+            props = {"id": session, "state": STATES[(n // 10) % len(STATES)]}
+            obj, object_id = "ticket", session
+        elif n % 10 == 9 and media < media_count:
+            media_id = 700000 + n
+            standin.add_media(media_id, JPEG, "image/jpeg", session)
+            props = {
+                "id": media_id,
+                "ticketId": session,
+                "mimeType": "image/jpeg",
+                "url": f"{standin.url}/media-files/{media_id}",
+            }
+            obj, object_id, media = "media", media_id, media + 1
+            lines += 1
+        else:
+            name = SESSION_EVENTS[n % len(SESSION_EVENTS)]
+            props = {
+                "id": 900000 + n,
+                "eventName": name,
+                "timestamp": when * 1000,
+                "source": "guest",
+                "ticketId": session,
+            }
+            obj, object_id = "conversationevent", 900000 + n
+            lines += 1
+        deliveries.append(
+            json.dumps(
+                {
+                    "event": "update" if obj == "ticket" else "create",
+                    "time": when,
+                    "object": obj,
+                    "objectId": object_id,
+                    "props": props,
+                }
+            ).encode()
+        )
+    random.Random(42).shuffle(deliveries)
+    return deliveries, lines, media
+
+
+def burst(url, bodies, concurrency, headers=None, method="POST"):
+    """Send ``bodies`` with ``concurrency`` keep-alive sessions; return (seconds,
+    answers)."""
+    local = threading.local()
+
+    def send(body):
+        if not hasattr(local, "http"):
+            local.http = requests.Session()
+        if method == "GET":
+            response = local.http.get(url, timeout=60)
+        else:
+            response = local.http.post(url, data=body, headers=headers, timeout=60)
+        return response.status_code, response.json() if method == "POST" else None
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(concurrency) as pool:
+        answers = list(pool.map(send, bodies))
+    return time.monotonic() - started, answers
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--events", type=int, default=1000)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--media", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+
+    standin = ApizeeStandIn().start()
+    standin.add_user("bench-tech@example.com", "bench-Secret")
+    admin = Rpc(args.url, args.db, "admin", "admin")
+    admin.call(
+        "res.company",
+        "write",
+        [admin.company_id()],
+        {
+            "apizee_server_url": standin.url,
+            "apizee_api_username": "bench-tech@example.com",
+            "apizee_api_password": "bench-Secret",
+        },
+    )
+    secret = admin.call(
+        "ir.config_parameter", "get_param", "helpdesk_apizee.webhook_secret"
+    )
+    sessions = []
+    for n in range(args.sessions):
+        ticket = admin.call(
+            "helpdesk.ticket",
+            "create",
+            {"name": f"Webhook bench {n}", "description": "<p>bench</p>"},
+        )
+        apizee_id = str(500000 + n)
+        admin.call(
+            "apizee.session",
+            "create",
+            {"ticket_id": ticket, "apizee_id": apizee_id, "state": "new"},
+        )
+        sessions.append(apizee_id)
+    tickets = admin.call(
+        "apizee.session", "search_read", [["apizee_id", "in", sessions]], ["ticket_id"]
+    )
+    ticket_ids = [s["ticket_id"][0] for s in tickets]
+    deliveries, expected_lines, expected_media = build_deliveries(
+        args.events, sessions, standin, args.media
+    )
+
+    trivial_url = args.url + "/web/manifest.webmanifest"
+    burst(trivial_url, [None] * 50, args.concurrency, method="GET")  # warm up
+    trivial_s, trivial_answers = burst(
+        trivial_url, [None] * args.events, args.concurrency, method="GET"
+    )
+    assert all(status == 200 for status, _a in trivial_answers)
+
+    headers = {"Content-Type": "application/json", "X-Apizee-Webhook-Secret": secret}
+    webhook_url = args.url + "/helpdesk_apizee/webhook"
+    started = time.monotonic()
+    burst_s, answers = burst(webhook_url, deliveries, args.concurrency, headers)
+    statuses = {status for status, _a in answers}
+    accepted = sum(1 for status, a in answers if status == 200 and not a["duplicate"])
+    # Apizee sends some deliveries twice: 10 % of them again
+    replays = deliveries[: args.events // 10]
+    _s, replay_answers = burst(webhook_url, replays, args.concurrency, headers)
+    duplicates = sum(1 for status, a in replay_answers if a.get("duplicate"))
+    after_burst = time.monotonic()
+
+    non_media_drained = None
+    while True:
+        pending = admin.call(
+            "apizee.webhook.event",
+            "read_group",
+            [["state", "=", "pending"]],
+            ["object"],
+            ["object"],
+        )
+        pending = {group["object"]: group["object_count"] for group in pending}
+        if non_media_drained is None and not set(pending) - {"media"}:
+            non_media_drained = time.monotonic()
+        if not pending or time.monotonic() - started > 900:
+            break
+        time.sleep(0.2)
+    drained = time.monotonic()
+
+    counts = {
+        state: admin.call(
+            "apizee.webhook.event", "search_count", [["state", "=", state]]
+        )
+        for state in ("done", "ignored", "failed", "pending")
+    }
+    stored = sum(counts.values())
+    messages = admin.call(
+        "mail.message",
+        "search_read",
+        [
+            ["model", "=", "helpdesk.ticket"],
+            ["res_id", "in", ticket_ids],
+            ["body", "ilike", "Apizee session"],
+        ],
+        ["body"],
+    )
+    lines = sum(m["body"].count("<li>") for m in messages)
+    media = admin.call(
+        "ir.attachment", "search_count", [["name", "=like", "apizee-media-%"]]
+    )
+    trivial_rate = args.events / trivial_s
+    webhook_rate = args.events / burst_s
+    print(
+        f"trivial_public_route_per_s={trivial_rate:.0f} "
+        f"webhook_accepted_per_s={webhook_rate:.0f} "
+        f"ratio={webhook_rate / trivial_rate:.2f} (goal >= 0.5) "
+        f"concurrency={args.concurrency} statuses={sorted(statuses)}"
+    )
+    print(
+        f"drain_s_from_first_delivery={drained - started:.1f} "
+        f"drain_s_after_last_delivery={drained - after_burst:.1f} "
+        f"drain_s_without_media={non_media_drained - started:.1f} "
+        f"events_per_s_applied={stored / (drained - started):.0f}"
+    )
+    print(
+        f"sent={args.events} accepted={accepted} stored={stored} "
+        f"replayed={len(replays)} answered_duplicate={duplicates} "
+        f"done={counts['done']} ignored={counts['ignored']} "
+        f"failed={counts['failed']} pending={counts['pending']} "
+        f"chatter_lines={lines} (expected {expected_lines}) "
+        f"chatter_messages={len(messages)} media_saved={media} "
+        f"(expected {expected_media}) apizee_requests={len(standin.requests)}"
+    )
+    standin.stop()
+    ok = (
+        stored == accepted == args.events
+        and duplicates == len(replays)
+        and counts["failed"] == counts["pending"] == 0
+        and lines == expected_lines
+        and media == expected_media
+    )
+    print("nothing lost, nothing doubled" if ok else "MISMATCH")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
