@@ -51,7 +51,7 @@ class ApizeeWebhookEvent(models.Model):
     state = fields.Selection(
         selection=[
             ("pending", "To process"),
-            ("done", "Done"),
+            ("done", "Applied"),
             ("ignored", "Ignored"),
             ("failed", "Failed"),
         ],
@@ -387,7 +387,10 @@ class ApizeeWebhookEvent(models.Model):
         ):
             session.write(values)
         if state and session._apizee_apply_state(state, self.apizee_time):
-            return "done", self.env._("State: %(state)s.", state=state)
+            label = dict(
+                Session._fields["state"]._description_selection(self.env)
+            ).get(state, state)
+            return "done", self.env._("State: %(state)s.", state=label)
         return "done", self.env._("Nothing newer than what the session says.")
 
     def _apizee_apply_session_event(self, props):

@@ -93,6 +93,7 @@ class ResConfigSettings(models.TransientModel):
                 settings.company_id.sudo().apizee_api_password
             )
 
+    @api.depends("company_id")
     def _compute_apizee_webhook(self):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
         secret = self.env["apizee.webhook.event"]._apizee_webhook_secret()

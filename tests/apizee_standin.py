@@ -26,10 +26,14 @@ import argparse
 import html
 import itertools
 import json
+import os
 import secrets
+import struct
 import sys
 import threading
 import time
+import urllib.request
+import zlib
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -69,6 +73,11 @@ class ApizeeStandIn:
         self.failures = []  # kinds of the next failures, in order
         self.calls = {}  # username -> list of request times (rate limit)
         self.latency = 0.0  # added to every answer (benchmarks)
+        # Demo only (`dev/run --standin`): where to send webhooks of each new ticket
+        self.webhook_url = None
+        self.webhook_secret = None
+        self.webhook_header = "X-Apizee-Webhook-Secret"
+        self.webhook_pause = 2.0  # seconds between two deliveries of the demo
         # ids keep growing across runs, as Apizee's do (a demo database keeps them)
         self._ids = itertools.count(int(time.time() * 10) % 10**9)
         self._lock = threading.Lock()
@@ -264,7 +273,68 @@ class ApizeeStandIn:
             ticket["links"] = {"agent": agent_url, "guest": guest_url}
         # url_style "none": no room URL at all
         self.tickets[str(ticket_id)] = ticket
+        if self.webhook_url:
+            threading.Thread(
+                target=self._play_session, args=(dict(ticket),), daemon=True
+            ).start()
         return 201, {}, ticket
+
+    # -- demo webhooks -----------------------------------------------------------------
+    def _play_session(self, ticket):
+        """Play a whole video session of ``ticket`` as webhook deliveries (§8), a few
+        seconds apart: invitation, consent, session, a picture, the end."""
+        ticket_id = ticket["id"]
+        picture = next(self._ids)
+        self.add_media(picture, _DEMO_PICTURE, "image/png", ticket_id)
+        steps = [
+            ("conversationevent", "ticket.invitationSent", "system", None),
+            ("conversationevent", "ticket.invitationClicked", "guest", None),
+            ("conversationevent", "consent.accepted", "guest", None),
+            ("ticket", "inprogress", None, None),
+            ("conversationevent", "ticket.sessionStarted", "system", None),
+            ("conversationevent", "media.pictureTaken", "agent", None),
+            ("media", None, None, picture),
+            ("conversationevent", "session.userLeft", "guest", None),
+            ("ticket", "done", None, None),
+            ("conversationevent", "ticket.completed", "system", None),
+        ]
+        for obj, what, source, media_id in steps:
+            time.sleep(self.webhook_pause)
+            now = int(time.time())
+            if obj == "ticket":
+                ticket["state"] = what
+                payload = {"event": "update", "objectId": ticket_id, "props": ticket}
+            elif obj == "media":
+                media = self.medias[str(media_id)][0]
+                payload = {"event": "create", "objectId": media_id, "props": media}
+            else:
+                props = {
+                    "id": next(self._ids),
+                    "eventName": what,
+                    "timestamp": now * 1000,
+                    "source": source,
+                    "ticketId": ticket_id,
+                }
+                payload = {"event": "create", "objectId": props["id"], "props": props}
+            payload.update(object=obj, time=now)
+            self._deliver(payload)
+
+    def _deliver(self, payload):
+        request = urllib.request.Request(
+            self.webhook_url,
+            data=json.dumps(payload).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "Cloud Apizee",
+                self.webhook_header: self.webhook_secret or "",
+            },
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+        except (OSError, ValueError) as error:
+            sys.stderr.write(f"webhook delivery failed: {error}\n")
 
 
 def _iso(moment):
@@ -360,6 +430,32 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the client gave up (a timeout test)
 
 
+def _png(width=160, height=120):
+    """A small PNG picture (a gradient), standing in for a snapshot of the guest's
+    video."""
+
+    def chunk(kind, data):
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    rows = b"".join(
+        b"\x00"
+        + bytes(
+            v for x in range(width) for v in (x * 255 // width, y * 255 // height, 160)
+        )
+        for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+_DEMO_PICTURE = _png()
+
 _ROOM_PAGE = (
     b"<!DOCTYPE html><html><head><title>Apizee stand-in room</title></head>"
     b"<body style='font-family:sans-serif'><h1>Apizee stand-in</h1>"
@@ -419,8 +515,22 @@ def main():
         default=[],
         help="USERNAME:PASSWORD of an Apizee user (repeatable)",
     )
+    parser.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="play each new ticket's session as webhook deliveries sent to URL",
+    )
+    # The secret comes from the environment: a command line is visible to every user
+    parser.add_argument(
+        "--webhook-secret-env",
+        default="APIZEE_STANDIN_WEBHOOK_SECRET",
+        metavar="VAR",
+        help="environment variable holding the secret header's value",
+    )
     args = parser.parse_args()
     server = ApizeeStandIn(args.host, args.port)
+    server.webhook_url = args.webhook
+    server.webhook_secret = os.environ.get(args.webhook_secret_env, "")
     for spec in args.user:
         username, _sep, password = spec.partition(":")
         server.add_user(username, password)
