@@ -387,9 +387,9 @@ class ApizeeWebhookEvent(models.Model):
         ):
             session.write(values)
         if state and session._apizee_apply_state(state, self.apizee_time):
-            label = dict(
-                Session._fields["state"]._description_selection(self.env)
-            ).get(state, state)
+            label = dict(Session._fields["state"]._description_selection(self.env)).get(
+                state, state
+            )
             return "done", self.env._("State: %(state)s.", state=label)
         return "done", self.env._("Nothing newer than what the session says.")
 
