@@ -30,12 +30,19 @@
     ],
     "demo": ["demo/helpdesk_apizee_demo.xml"],
     "assets": {
+        # Loaded with the web client: the video pop-in (it starts with it) and the
+        # loaders of the client actions of helpdesk_apizee.assets_lazy
         "web.assets_backend": [
-            "helpdesk_apizee/static/src/**/*.esm.js",
-            "helpdesk_apizee/static/src/**/*.xml",
-            "helpdesk_apizee/static/src/**/*.scss",
+            "helpdesk_apizee/static/src/agent_popin/**/*",
+            "helpdesk_apizee/static/src/lazy_actions/**/*",
+        ],
+        # Loaded when an agent first opens the invitation dialog or the video panel
+        "helpdesk_apizee.assets_lazy": [
+            "helpdesk_apizee/static/src/invitation_dialog/**/*",
+            "helpdesk_apizee/static/src/agent_panel/**/*",
         ],
         "web.assets_unit_tests": [
+            ("include", "helpdesk_apizee.assets_lazy"),
             "helpdesk_apizee/static/tests/**/*.test.js",
         ],
         "web.assets_tests": [

@@ -73,7 +73,8 @@ class ResUsers(models.Model):
                 )
 
     def _apizee_get_agent_account(self):
-        """Server URL and the user's own Apizee account, read as superuser.
+        """Server URL (of the context's company, else the user's) and the user's own
+        Apizee account, read as superuser.
 
         :return: ``(server_url, username, password)``
         :raise AccessError: when the user is no helpdesk agent
@@ -84,17 +85,26 @@ class ResUsers(models.Model):
             raise AccessError(
                 self.env._("Only helpdesk agents may use Apizee's video pop-in.")
             )
-        # One query on the hot path of the pop-in (every page load of an agent)
+        # One query on the hot path of the pop-in (every page load of an agent), where
+        # the ORM would read every column of the user and of the company.
+        self.flush_model(["apizee_username", "company_id"])
+        self.env["res.company"].flush_model(["apizee_server_url"])
+        self.env["apizee.agent.credential"].flush_model(["password"])
+        company_id = self.env.context.get("allowed_company_ids") and self.env.company.id
         self.env.cr.execute(
-            "SELECT password FROM apizee_agent_credential WHERE user_id = %s", [self.id]
+            """
+            SELECT u.apizee_username, credential.password, company.apizee_server_url
+              FROM res_users u
+              JOIN res_company company ON company.id = COALESCE(%s, u.company_id)
+         LEFT JOIN apizee_agent_credential credential ON credential.user_id = u.id
+             WHERE u.id = %s
+            """,
+            [company_id or None, self.id],
         )
-        row = self.env.cr.fetchone()
-        password = row and row[0]
-        if not (self.apizee_username and password):
+        username, password, server_url = self.env.cr.fetchone()
+        if not (username and password):
             raise self.env["apizee.client"]._apizee_error("agent_account", 0)
-        company = self.env.company.sudo()
-        server_url = company.apizee_server_url or const.DEFAULT_SERVER_URL
-        return server_url, self.apizee_username, password
+        return server_url or const.DEFAULT_SERVER_URL, username, password
 
     def _apizee_agent_bootstrap(self):
         """What Apizee's ``loadAgent`` needs for this user, and nothing more.

@@ -13,6 +13,7 @@ from . import test_agent_bootstrap
 from . import test_agent_panel
 from . import test_access
 from . import test_module
+from . import test_assets
 from . import test_js
 from . import test_tour
 from . import test_webhook

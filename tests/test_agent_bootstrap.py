@@ -85,6 +85,36 @@ class TestAgentBootstrap(StandInRequestsMixin, HttpCase):
             "camille@example.com",
         )
 
+    def _queries(self, route):
+        """The queries of one request to ``route`` in the current session."""
+        before = self.cr.sql_log_count
+        self._bootstrap(None, route)
+        return self.cr.sql_log_count - before
+
+    def test_bootstrap_warm_queries(self):
+        """Warm, the pop-in's bootstrap costs two queries more than a trivial JSON
+        route: the agent's account, then the cached token and profile (no lock, no
+        second connection)."""
+        self._bootstrap("popin_agent")
+        trivial = self._queries("/web/session/check")
+        self.assertEqual(self._queries(ROUTE) - trivial, 2)
+        self.assertEqual(len(self.standin.requests_to("/api/v3/token")), 1)
+
+    def test_account_of_the_context_company(self):
+        other = self.env["res.company"].create(
+            {"name": "Other", "apizee_server_url": "https://other.apizee.com"}
+        )
+        self.agent.company_ids = [(4, other.id)]
+        agent = self.agent.with_user(self.agent)
+        self.assertEqual(
+            agent._apizee_get_agent_account(),
+            (self.standin.url, "camille@example.com", "camille-Secret"),
+        )
+        agent = agent.with_context(allowed_company_ids=[other.id, agent.company_id.id])
+        self.assertEqual(
+            agent._apizee_get_agent_account()[0], "https://other.apizee.com"
+        )
+
     def test_missing_account_clear_error(self):
         self.agent.apizee_username = False
         answer = self._bootstrap("popin_agent")["result"]

@@ -144,3 +144,50 @@ class TestOpenRoomTour(StandInRequestsMixin, HttpCase):
         self.assertEqual(len(session), 1)
         self.assertEqual(session.agent_id, self.agent)
         self.assertIn(f"/agent/room/{session.apizee_id}", session.agent_url)
+
+
+@tagged("post_install", "-at_install")
+class TestAgentPanelTour(HttpCase):
+    """An agent opens the video panel (its code loaded on first use): Apizee's agent
+    app (a stand-in page) shows in the ticket and its messages reach the ticket."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.write(
+            {"country_id": cls.env.ref("base.fr").id, "apizee_company_key": "tour-ik"}
+        )
+        cls.agent = new_test_user(
+            cls.env,
+            login="panel_agent",
+            password="panel_agent",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
+            name="Panel Agent",
+        )
+        cls.ticket = cls.env["helpdesk.ticket"].create(
+            {
+                "name": "Panel ticket",
+                "description": "<p>panel</p>",
+                "user_id": cls.agent.id,
+            }
+        )
+
+    def fetch_proxy(self, url):
+        """Stand in for Apizee's agent app (no internet in tests): a page that says it
+        is ready and that the guest joined, as the app does."""
+        if url.startswith("https://app.apizee.com/agent/"):
+            return self.make_fetch_proxy_response(
+                "<html><body><script>"
+                'parent.postMessage({type: "ready"}, "*");'
+                'parent.postMessage(JSON.stringify({type: "joined"}), "*");'
+                "</script></body></html>"
+            )
+        return super().fetch_proxy(url)
+
+    def test_agent_panel_tour(self):
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{self.ticket.id}",
+            "helpdesk_apizee_agent_panel_tour",
+            login="panel_agent",
+        )
+        self.assertIn("the guest joined (Panel Agent)", self.ticket.message_ids[0].body)

@@ -78,4 +78,7 @@ export class ApizeeAgentPanel extends Component {
     }
 }
 
-registry.category("actions").add("helpdesk_apizee.agent_panel", ApizeeAgentPanel);
+// Replaces the loader of lazy_actions, which loaded this bundle
+registry
+    .category("actions")
+    .add("helpdesk_apizee.agent_panel", ApizeeAgentPanel, {force: true});

@@ -35,6 +35,7 @@ export class ApizeeInvitationDialog extends Component {
     }
 }
 
+// Replaces the loader of lazy_actions, which loaded this bundle
 registry
     .category("actions")
-    .add("helpdesk_apizee.invitation_dialog", ApizeeInvitationDialog);
+    .add("helpdesk_apizee.invitation_dialog", ApizeeInvitationDialog, {force: true});

@@ -1,0 +1,40 @@
+/* License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
+import {loadBundle} from "@web/core/assets";
+import {registry} from "@web/core/registry";
+import {_t} from "@web/core/l10n/translation";
+
+/** The bundle of the invitation dialog and the video panel (see the manifest). */
+export const LAZY_BUNDLE = "helpdesk_apizee.assets_lazy";
+/** Client actions of LAZY_BUNDLE: their code is only loaded when first opened. */
+export const LAZY_ACTIONS = [
+    "helpdesk_apizee.invitation_dialog",
+    "helpdesk_apizee.agent_panel",
+];
+
+const actionRegistry = registry.category("actions");
+
+/**
+ * The client action standing for `tag` until its bundle is loaded: it loads the
+ * bundle, whose module registers the real action in its place, then runs the
+ * action again (as Odoo's spreadsheet loads its actions).
+ */
+export function makeLazyAction(tag) {
+    const lazyAction = async (env, action) => {
+        await loadBundle(LAZY_BUNDLE);
+        if (actionRegistry.get(tag) !== lazyAction) {
+            return action;
+        }
+        // A broken bundle: say so rather than load it again and again
+        env.services.notification.add(_t("This Apizee window could not be loaded."), {
+            type: "danger",
+        });
+    };
+    return lazyAction;
+}
+
+for (const tag of LAZY_ACTIONS) {
+    // The unit tests load both bundles: the real action may already be there
+    if (!actionRegistry.contains(tag)) {
+        actionRegistry.add(tag, makeLazyAction(tag));
+    }
+}
