@@ -163,8 +163,13 @@ WEBHOOK_EVENTS = ("create", "update", "delete")
 WEBHOOK_OBJECT_TICKET = "ticket"
 WEBHOOK_OBJECT_MEDIA = "media"
 WEBHOOK_OBJECT_SESSION_EVENT = "conversationevent"
-# Processing: events per cron batch (the cron runner calls again while some remain).
+# Processing: events per cron batch (the cron runner commits and calls again while
+# some remain), and the time after which a batch stops (a slow media download must not
+# hold the queue, nor reach the workers' time limit).
 WEBHOOK_BATCH_SIZE = 200
+WEBHOOK_BATCH_SECONDS = 20
+# Applied and ignored events are deleted after this many days (failed ones are kept).
+WEBHOOK_KEEP_DAYS = 90
 # Retries of a failing event: pause before attempt 2, 3, …; after the last one the event
 # is left "failed" for an administrator (list with the error and a Retry button).
 WEBHOOK_RETRY_DELAYS = (60, 300, 900, 3600)  # seconds
@@ -220,6 +225,12 @@ MEDIA_SIZE_KEYS = ("size", "fileSize", "file_size")
 # §5: "GET /api/v3/medias?conversationId=…" [doc]; one media by id [guess], read when a
 # media event carries no download URL.
 MEDIAS_PATH = "/api/v3/medias"
+# §1: media are served by *.apizee.com; a media URL elsewhere (other than the Apizee
+# server itself) is not downloaded: a delivery must not make Odoo fetch internal
+# addresses.
+MEDIA_HOST_SUFFIXES = (".apizee.com",)
+# Our limit for a whole download (the read timeout applies to each chunk).
+DOWNLOAD_DEADLINE = 60  # seconds
 # Our limits for media saved on tickets (settings): size and types.
 MEDIA_MAX_BYTES_PARAM = "helpdesk_apizee.media_max_bytes"
 MEDIA_MAX_BYTES_DEFAULT = 25 * 1024 * 1024

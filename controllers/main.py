@@ -74,8 +74,10 @@ class ApizeeController(http.Controller):
         length = request.httprequest.content_length
         if length is not None and length > max_bytes:
             return self._webhook_answer(413, request.env._("The body is too large."))
-        # A chunked body has no length: read it (within Odoo's own request limit)
-        raw = request.httprequest.get_data(cache=False)
+        # Kept (cache): Odoo replays the request on a serialization failure (two
+        # copies of a delivery at once). A chunked body has no length: it is read
+        # within Odoo's own request limit, then checked.
+        raw = request.httprequest.get_data()
         if len(raw) > max_bytes:
             return self._webhook_answer(413, request.env._("The body is too large."))
         try:

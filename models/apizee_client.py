@@ -69,29 +69,31 @@ class ApizeeClient(models.AbstractModel):
     def _apizee_download(self, server_url, url, token=None, max_bytes=0):
         """Download a file of Apizee (a picture or recording of a session).
 
-        The bearer is sent only to the Apizee server itself, never to another host
-        (media may be served from signed URLs elsewhere).
+        Only from the Apizee server itself or Apizee's media hosts
+        (``const.MEDIA_HOST_SUFFIXES``, https): a webhook delivery must not make Odoo
+        fetch another address. The bearer is sent to the Apizee server only.
 
         :param str server_url: the normalised server URL
         :param str url: an absolute URL, or a path on the server
         :param str token: the bearer token
         :param int max_bytes: refuse files larger than this (0: no limit)
         :return: ``(mimetype, content)``
-        :raise ApizeeError: on any failure; ``too_large`` past ``max_bytes``
+        :raise ApizeeError: on any failure; ``too_large`` past ``max_bytes``,
+            ``timeout`` past ``const.DOWNLOAD_DEADLINE``
         """
-        if url.startswith("/"):
-            url = server_url + url
-        if not is_download_url(url):
-            raise self._apizee_error("refused", 0, detail=url_origin(url)[:100])
+        url = self._apizee_check_download_url(server_url, url)
         headers = {"User-Agent": const.USER_AGENT}
         if token and url_origin(url).lower() == url_origin(server_url):
             headers["Authorization"] = f"Bearer {token}"
         path = urlsplit(url).path  # never log a query string: it may be a signature
+        deadline = time.monotonic() + const.DOWNLOAD_DEADLINE
         response = self._apizee_send(
             "GET", url, path, True, headers=headers, stream=True
         )
         with response:
             if not 200 <= response.status_code < 300:
+                # An error page is read within a small limit, then mapped
+                response._content = next(response.iter_content(64 * 1024), b"")
                 return self._apizee_parse_response(response, server_url, path)
             declared = response.headers.get("Content-Length", "")
             if max_bytes and declared.isdigit() and int(declared) > max_bytes:
@@ -102,11 +104,34 @@ class ApizeeClient(models.AbstractModel):
                     size += len(chunk)
                     if max_bytes and size > max_bytes:
                         raise self._apizee_error("too_large", 0, detail=str(max_bytes))
+                    if time.monotonic() > deadline:
+                        raise self._apizee_error("timeout", 0)
                     chunks.append(chunk)
             except requests.exceptions.RequestException as error:
                 raise self._apizee_transport_error(error, server_url) from None
         mimetype = response.headers.get("Content-Type", "").split(";")[0].strip()
         return mimetype.lower(), b"".join(chunks)
+
+    @api.model
+    def _apizee_check_download_url(self, server_url, url):
+        """The absolute URL of a file Odoo may download from Apizee.
+
+        :return: ``url``, made absolute when it is a path on the server
+        :raise ApizeeError: ``refused`` for any other address
+        """
+        if url.startswith("/") and not url.startswith("//"):
+            url = server_url + url
+        host = (urlsplit(url).hostname or "").lower()
+        server_host = urlsplit(server_url).hostname or ""
+        allowed = is_download_url(url) and (
+            url_origin(url).lower() == url_origin(server_url)
+            or (url.startswith("https://") and host.endswith(const.MEDIA_HOST_SUFFIXES))
+            # a stand-in server on the loopback interface (tests, demo)
+            or (server_host in const.LOOPBACK_HOSTS and host in const.LOOPBACK_HOSTS)
+        )
+        if not allowed:
+            raise self._apizee_error("refused", 0, detail=url_origin(url)[:100])
+        return url
 
     @api.model
     def _apizee_send(self, method, url, path, safe, **kwargs):

@@ -140,11 +140,13 @@ class ApizeeSession(models.Model):
         self.ensure_one()
         if state not in const.SESSION_STATE_RANK:
             return False
-        if self.state_time and when:
-            if when < self.state_time:
+        rank = const.SESSION_STATE_RANK
+        backwards = rank[state] < rank.get(self.state, 0)
+        if not when:
+            if backwards:  # an event without time never undoes a later state
                 return False
-            rank = const.SESSION_STATE_RANK
-            if when == self.state_time and rank[state] < rank.get(self.state, 0):
+        elif self.state_time:
+            if when < self.state_time or (when == self.state_time and backwards):
                 return False
         self.sudo().write({"state": state, "state_time": when or self.state_time})
         return True
@@ -212,6 +214,10 @@ class ApizeeSession(models.Model):
         state = const.SESSION_STATE_ALIASES.get(state, state)
         if state in dict(const.SESSION_STATES):
             values["state"] = state
+            # What Apizee says now: a webhook event older than this changes nothing
+            modified = parse_datetime(answer.get("modified"))
+            if modified:
+                values["state_time"] = modified.replace(microsecond=0)
         for field, keys in (
             ("agent_url", const.AGENT_URL_KEYS),
             ("guest_url", const.GUEST_URL_KEYS),

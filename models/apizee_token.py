@@ -11,6 +11,7 @@ from odoo.sql_db import TestCursor
 from odoo.tools import SQL
 
 from .. import const
+from ..utils.apizee_urls import url_origin
 from .apizee_client import ApizeeError
 
 _logger = logging.getLogger(__name__)
@@ -75,6 +76,11 @@ class ApizeeToken(models.Model):
         :raise ApizeeError: the mapped failure
         """
         client = self.env["apizee.client"]
+        url = client._apizee_check_download_url(server_url, url)
+        if url_origin(url).lower() != url_origin(server_url):
+            # Another host (Apizee's media hosts): no bearer, so no token to spend
+            # nor to renew, and no call in the account's rate-limit window
+            return client._apizee_download(server_url, url, max_bytes=max_bytes)
         return self._apizee_with_token(
             server_url,
             username,

@@ -10,7 +10,11 @@ import hmac
 import json
 import logging
 import secrets
+import time
 from datetime import timedelta
+from urllib.parse import quote as url_quote
+
+from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -217,27 +221,46 @@ class ApizeeWebhookEvent(models.Model):
             [fields.Datetime.now(), limit],
         )
         events = self.browse([row[0] for row in self.env.cr.fetchall()])
-        events._apizee_process()
+        done = events._apizee_process(
+            deadline=time.monotonic() + const.WEBHOOK_BATCH_SECONDS
+        )
         self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT count(*), min(next_attempt) FROM apizee_webhook_event "
-            "WHERE state = 'pending'"
-        )
-        pending, next_attempt = self.env.cr.fetchone()
-        due = bool(next_attempt and next_attempt <= fields.Datetime.now())
-        if pending and not due:
+        now = fields.Datetime.now()
+        # A fresh snapshot: deliveries stored while this batch ran count too (their
+        # route saw this run's trigger and did not add one).
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                """
+                SELECT count(*) FILTER (WHERE next_attempt <= %s),
+                       min(next_attempt) FILTER (WHERE next_attempt > %s)
+                  FROM apizee_webhook_event
+                 WHERE state = 'pending' AND id != ALL(%s)
+                """,
+                [now, now, done.ids],
+            )
+            due, next_attempt = cr.fetchone()
+        if next_attempt:
             self._apizee_wake_cron(at=next_attempt)  # a retry later on
-        self.env["ir.cron"]._notify_progress(
-            done=len(events), remaining=pending if due else 0
-        )
-        return len(events)
+        self.env["ir.cron"]._notify_progress(done=len(done), remaining=due)
+        return len(done)
 
-    def _apizee_process(self):
-        """Apply each event in its own savepoint; a failure is retried with backoff."""
+    def _apizee_process(self, deadline=None):
+        """Apply each event in its own savepoint; a failure is retried with backoff.
+
+        :param float deadline: a ``time.monotonic()`` after which the rest is left
+            for the next batch (a slow download must not hold the whole queue)
+        :return: the events processed
+        """
+        processed = self.browse()
         for event in self:
+            if deadline and processed and time.monotonic() > deadline:
+                break
+            processed |= event
             try:
                 with self.env.cr.savepoint():
-                    state, result = event._apizee_apply()
+                    state, result = event.with_context(
+                        lang=event._apizee_lang()
+                    )._apizee_apply()
             except WaitForSession as wait:
                 self.env.invalidate_all()
                 event._apizee_retry_later(str(wait), give_up_state="ignored")
@@ -265,6 +288,19 @@ class ApizeeWebhookEvent(models.Model):
                         "next_attempt": False,
                     }
                 )
+        return processed
+
+    def _apizee_lang(self):
+        """The language of the notes and results of this event: that of its ticket's
+        company (the cron runs as OdooBot, in English)."""
+        self.ensure_one()
+        session = self.env["apizee.session"]
+        if self.session_ref:
+            session = session.sudo().search(
+                [("apizee_id", "=", self.session_ref)], limit=1
+            )
+        company = session.company_id or self.env.company
+        return company.partner_id.lang or "en_US"
 
     def _apizee_retry_later(self, message, give_up_state="failed", delay=None):
         """Count a failed attempt: try again after the next delay of
@@ -347,15 +383,24 @@ class ApizeeWebhookEvent(models.Model):
                     "No ticket of this database has the reference %(reference)s.",
                     reference=reference,
                 )
-            when = self.apizee_time or self.create_date
-            if fields.Datetime.now() - when < timedelta(
+            # The agent's "Open room" may be storing this very session now: wait a
+            # little (by Odoo's clock, Apizee's may differ), then take the ticket's
+            # row lock as "Open room" does, so that only one of them creates it.
+            waiting = self.env._("Waiting for the session to be stored by Odoo.")
+            if fields.Datetime.now() - self.create_date < timedelta(
                 seconds=const.WEBHOOK_SESSION_GRACE
             ):
-                # The agent's "Open room" may be storing this very session now
-                raise WaitForSession(
-                    self.env._("Waiting for the session to be stored by Odoo.")
+                raise WaitForSession(waiting)
+            try:
+                self.env.cr.execute(
+                    "SELECT id FROM helpdesk_ticket WHERE id = %s FOR UPDATE NOWAIT",
+                    [ticket.id],
+                    log_exceptions=False,
                 )
-            values = Session._apizee_values_from_answer({"id": apizee_id, **props})
+            except (errors.LockNotAvailable, errors.SerializationFailure):
+                raise WaitForSession(waiting) from None
+            values = Session._apizee_values_from_answer({**props, "id": apizee_id})
+            values.pop("state_time", None)
             session = Session.create(
                 {**values, "ticket_id": ticket.id, "reference": reference}
             )
@@ -375,8 +420,9 @@ class ApizeeWebhookEvent(models.Model):
                     self.env._("Session deleted in Apizee."), self.apizee_time
                 )
             return "done", self.env._("Session deleted in Apizee.")
-        values = Session._apizee_values_from_answer({"id": apizee_id, **props})
+        values = Session._apizee_values_from_answer({**props, "id": apizee_id})
         state = values.pop("state", None)
+        values.pop("state_time", None)  # set with the state, by the event's time
         values.pop("reference", None)
         if session.apizee_id:  # else found by reference: now it has its id
             values.pop("apizee_id", None)
@@ -396,11 +442,11 @@ class ApizeeWebhookEvent(models.Model):
     def _apizee_apply_session_event(self, props):
         """One entry of a session's timeline (``conversationevent``, §8): a note on the
         ticket, and the state or the consent it implies."""
-        session = self._apizee_find_session()
         name = self.event_name or ""
         labels = self._apizee_session_event_labels()
         if name not in labels:
             return "ignored", self.env._("Unknown session event.")
+        session = self._apizee_find_session()
         if self._apizee_already_applied():
             return "ignored", self.env._("Already applied.")
         source = str(props.get("source") or "")
@@ -490,7 +536,9 @@ class ApizeeWebhookEvent(models.Model):
         company = session.company_id or ticket.company_id or self.env.company
         url = pick(props, const.MEDIA_URL_KEYS)
         if not url:
-            media = company._apizee_call("GET", f"{const.MEDIAS_PATH}/{media_id}")
+            media = company._apizee_call(
+                "GET", f"{const.MEDIAS_PATH}/{url_quote(media_id, safe='')}"
+            )
             url = pick(media, const.MEDIA_URL_KEYS) if isinstance(media, dict) else None
             if not url:
                 raise UserError(self.env._("Apizee gave no download link."))
@@ -603,6 +651,15 @@ class ApizeeWebhookEvent(models.Model):
         if waiting:
             waiting.write({"next_attempt": fields.Datetime.now()})
             self._apizee_wake_cron()
+
+    @api.autovacuum
+    def _gc_apizee_events(self):
+        """Delete applied and ignored events after ``const.WEBHOOK_KEEP_DAYS``
+        (failed ones stay until an administrator deals with them)."""
+        limit = fields.Datetime.now() - timedelta(days=const.WEBHOOK_KEEP_DAYS)
+        self.search(
+            [("state", "in", ("done", "ignored")), ("create_date", "<", limit)]
+        ).unlink()
 
     # -- actions -----------------------------------------------------------------------
 

@@ -2,9 +2,11 @@
 import json
 import time
 from datetime import datetime, timedelta, timezone
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError
+from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -201,6 +203,11 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         super().setUpClass()
         cls.Event = cls.env["apizee.webhook.event"].sudo()
 
+    def setUp(self):
+        super().setUp()
+        # No wait before a webhook creates a session (tests of the wait set it back)
+        self.startPatcher(patch.object(const, "WEBHOOK_SESSION_GRACE", 0))
+
     def test_ticket_states_are_applied_by_apizee_time(self):
         session = self._session()
         self._deliver(delivery("ticket", "update", T0 + 20, id=82070, state="done"))
@@ -248,7 +255,77 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         other = self._deliver(delivery("ticket", "create", id=99002, reference="ZZZ"))
         self.assertEqual(other.state, "ignored")
 
+    def test_fractions_of_a_second_do_not_reorder_states(self):
+        session = self._session()
+        # Apizee times in milliseconds: "done" at .700, a late "invited" at .300
+        base = (T0 + 50) * 1000
+        done = delivery(
+            "conversationevent",
+            when=None,
+            id=801,
+            ticketId=82070,
+            eventName="ticket.completed",
+            timestamp=base + 700,
+        )
+        invited = delivery(
+            "conversationevent",
+            when=None,
+            id=802,
+            ticketId=82070,
+            eventName="ticket.invitationSent",
+            timestamp=base + 300,
+        )
+        self._deliver(done)
+        self._deliver(invited)
+        self.assertEqual(session.state, "done")
+        self.assertEqual(session.state_time, _utc(T0 + 50))
+
+    def test_state_read_from_apizee_is_not_undone_by_an_older_event(self):
+        session = self._session()
+        values = self.env["apizee.session"]._apizee_values_from_answer(
+            {"id": 82070, "state": "done", "modified": "2026-01-01T10:00:00.900Z"}
+        )
+        self.assertEqual(values["state_time"], datetime(2026, 1, 1, 10, 0, 0))
+        session.write(values)
+        when = int(datetime(2026, 1, 1, 9, 59, tzinfo=timezone.utc).timestamp())
+        self._deliver(delivery("ticket", "update", when, id=82070, state="inprogress"))
+        self.assertEqual(session.state, "done")
+        # nor by an event without a time
+        self._deliver(delivery("ticket", "update", None, id=82070, state="invited"))
+        self.assertEqual(session.state, "done")
+
+    def test_times_far_off_are_no_times(self):
+        session = self._session()
+        future = int(time.time()) + 10 * 86400
+        event = self._deliver(
+            delivery("ticket", "update", future, id=82070, state="inprogress")
+        )
+        self.assertFalse(event.apizee_time)
+        self.assertEqual(session.state, "inprogress")
+        self.assertFalse(session.state_time)  # a later update is not blocked
+        self._deliver(delivery("ticket", "update", T0, id=82070, state="done"))
+        self.assertEqual(session.state, "done")
+
+    def test_new_session_waits_for_the_ticket_lock(self):
+        """A committed ticket whose row "Open room" holds: the webhook waits."""
+        ticket = self.env.ref("helpdesk_mgmt.helpdesk_ticket_1")
+        with db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute(
+                "SELECT id FROM helpdesk_ticket WHERE id = %s FOR UPDATE", [ticket.id]
+            )
+            event = self._deliver(
+                delivery("ticket", "create", id=99020, reference=ticket.number)
+            )
+            self.assertEqual(event.state, "pending")
+            self.assertIn("Waiting", event.result)
+            other.rollback()
+        event.next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+        self._process()
+        self.assertEqual(event.state, "done")
+        self.assertEqual(ticket.apizee_session_ids.apizee_id, "99020")
+
     def test_new_session_waits_for_the_agents_open_room(self):
+        self.startPatcher(patch.object(const, "WEBHOOK_SESSION_GRACE", 60))
         now = int(time.time())
         event = self._deliver(
             delivery("ticket", "create", now, id=99003, reference=self.ticket.number)
@@ -457,6 +534,26 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         self.assertEqual(event.state, "pending")
         self._process()
         self.assertEqual(event.state, "done")
+
+    def test_the_cron_applies_events_and_reports_progress(self):
+        session = self._session()
+        for n, state in enumerate(("invited", "inprogress", "done")):
+            self._receive(delivery("ticket", "update", T0 + n, id=82070, state=state))
+        cron = self.env.ref("helpdesk_apizee.ir_cron_apizee_webhook_process")
+        cron.method_direct_trigger()
+        self.assertEqual(session.state, "done")
+        progress = self.env["ir.cron.progress"].search(
+            [("cron_id", "=", cron.id)], order="id desc", limit=1
+        )
+        self.assertEqual((progress.done, progress.remaining), (3, 0))
+
+    def test_a_batch_stops_at_its_deadline(self):
+        self._session()
+        for n in range(3):
+            self._receive(delivery("ticket", "update", T0 + n, id=82070, state="open"))
+        with patch.object(const, "WEBHOOK_BATCH_SECONDS", -1):
+            self.assertEqual(self.Event._cron_apizee_process(), 1)
+        self.assertEqual(self.Event.search_count([("state", "=", "pending")]), 2)
 
     def test_delete_of_a_session(self):
         session = self._session(state="invited", state_time=_utc(T0))

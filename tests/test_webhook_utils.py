@@ -126,6 +126,35 @@ class TestMediaDownload(ApizeeStandInCommon):
             )
         self.assertNotIn("Authorization", cdn.requests[-1]["headers"])
 
+    def test_download_addresses(self):
+        client = self.env["apizee.client"]
+        server = "https://cloud.apizee.com"
+        for url in (
+            "/api/v3/medias/1/file",
+            "https://cloud.apizee.com/m/1",
+            "https://media.apizee.com/m/1.jpg?sig=x",
+        ):
+            self.assertTrue(client._apizee_check_download_url(server, url))
+        for url in (
+            "https://evil.example.com/m/1",
+            "https://10.0.0.1/m/1",
+            "http://127.0.0.1:8069/web/database/manager",
+            "http://media.apizee.com/m/1",
+            "https://apizee.com.evil.example.com/m",
+            "//evil.example.com/m",
+        ):
+            with self.assertRaises(ApizeeError, msg=url):
+                client._apizee_check_download_url(server, url)
+
+    def test_media_host_download_spends_no_token(self):
+        cdn = ApizeeStandIn().start()
+        self.addCleanup(cdn.stop)
+        self.standin.reset()
+        with self.assertRaises(ApizeeError):  # the stand-in wants a token
+            self.company._apizee_download(f"{cdn.url}/media-files/1")
+        self.assertNotIn("Authorization", cdn.requests[-1]["headers"])
+        self.assertFalse(self.standin.requests)  # no token asked, no call counted
+
     def test_refusals(self):
         client = self.env["apizee.client"]
         with self.assertRaises(ApizeeError) as caught:

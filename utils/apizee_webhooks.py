@@ -4,9 +4,14 @@
 import hashlib
 import json
 import mimetypes
+from datetime import datetime, timedelta, timezone
 
 from .. import const
 from .apizee_answers import dig, parse_datetime
+
+# Apizee times outside these bounds are read as no time at all.
+MIN_TIME = datetime(2010, 1, 1)
+MAX_AHEAD = timedelta(days=1)
 
 
 class DeliveryError(ValueError):
@@ -23,7 +28,7 @@ def parse_delivery(raw):
     """
     try:
         payload = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise DeliveryError("not JSON") from error
     if not isinstance(payload, dict):
         raise DeliveryError("not a JSON object")
@@ -50,12 +55,17 @@ def parse_time(value):
 
     :return: a ``datetime``, or None when unreadable
     """
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value[:20])
     if isinstance(value, int | float) and not isinstance(value, bool):
         if value > 10**11:  # milliseconds: 10**11 s is in the year 5138
             value = value / 1000
-    return parse_datetime(value)
+    moment = parse_datetime(value)
+    if not moment or not (MIN_TIME <= moment <= _utcnow() + MAX_AHEAD):
+        return None  # a time this far off would block every later update
+    # Whole seconds, as Odoo stores them: the order of two events of the same second
+    # is then decided by the state they imply, not by a lost fraction.
+    return moment.replace(microsecond=0)
 
 
 def delivery_fields(payload):
@@ -98,3 +108,7 @@ def _short(value, size=64):
     if value in (None, "") or isinstance(value, dict | list | bool):
         return None
     return str(value)[:size]
+
+
+def _utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
