@@ -239,8 +239,16 @@ class ApizeeWebhookEvent(models.Model):
                 [now, now, done.ids],
             )
             due, next_attempt = cr.fetchone()
-        if next_attempt:
-            self._apizee_wake_cron(at=next_attempt)  # a retry later on
+        # ... and the retries this batch scheduled, not committed yet
+        later = [
+            event.next_attempt
+            for event in done
+            if event.state == "pending" and event.next_attempt
+        ]
+        due += sum(1 for moment in later if moment <= now)
+        later = [moment for moment in [*later, next_attempt] if moment and moment > now]
+        if later:
+            self._apizee_wake_cron(at=min(later))  # a retry later on
         self.env["ir.cron"]._notify_progress(done=len(done), remaining=due)
         return len(done)
 

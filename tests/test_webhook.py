@@ -481,6 +481,15 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         self.assertEqual(event.attempts, 0)
         wait = (event.next_attempt - fields.Datetime.now()).total_seconds()
         self.assertTrue(30 < wait <= 42, wait)  # X-RateLimit-Reset of the stand-in
+        # the cron is woken for it then
+        cron = self.env.ref("helpdesk_apizee.ir_cron_apizee_webhook_process")
+        self.assertIn(
+            event.next_attempt,
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search([("cron_id", "=", cron.id)])
+            .mapped("call_at"),
+        )
 
     def test_media_without_url_is_looked_up(self):
         self._session()
