@@ -310,6 +310,7 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         """A committed ticket whose row "Open room" holds: the webhook waits."""
         ticket = self.env.ref("helpdesk_mgmt.helpdesk_ticket_1")
         with db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute("SET lock_timeout = '5s'")  # never hang the test run
             other.execute(
                 "SELECT id FROM helpdesk_ticket WHERE id = %s FOR UPDATE", [ticket.id]
             )
