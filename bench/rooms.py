@@ -64,6 +64,22 @@ class Rpc:
         """Id of the administrator's company."""
         return self.call("res.users", "read", [2], ["company_id"])[0]["company_id"][0]
 
+    def use_standin(self, standin, **values):
+        """Point the administrator's company at ``standin``, with a technical account
+        (``values``: more fields of the company)."""
+        standin.add_user(TECH_USER, TECH_PASSWORD)
+        self.call(
+            "res.company",
+            "write",
+            [self.company_id()],
+            {
+                "apizee_server_url": standin.url,
+                "apizee_api_username": TECH_USER,
+                "apizee_api_password": TECH_PASSWORD,
+                **values,
+            },
+        )
+
     def button(self, model, method, ids, context=None):
         return self._post(
             "/web/dataset/call_button",
@@ -78,20 +94,8 @@ class Rpc:
 
 def prepare(admin, standin, agents):
     """Point the company at the stand-in and make one ticket per agent."""
-    company_id = admin.company_id()
-    admin.call(
-        "res.company",
-        "write",
-        [company_id],
-        {
-            "apizee_server_url": standin.url,
-            "apizee_api_username": TECH_USER,
-            "apizee_api_password": TECH_PASSWORD,
-            "country_id": admin.call(
-                "res.country", "search", [("code", "=", "FR")], limit=1
-            )[0],
-        },
-    )
+    france = admin.call("res.country", "search", [("code", "=", "FR")], limit=1)
+    admin.use_standin(standin, country_id=france[0])
     group = admin.helpdesk_user_group()
     logins = [f"bench_agent_{i:02d}" for i in range(agents)]
     existing = {
@@ -228,7 +232,6 @@ def main():
     args = parser.parse_args()
 
     standin = ApizeeStandIn().start()
-    standin.add_user(TECH_USER, TECH_PASSWORD)
     standin.latency = args.standin_latency
     admin = Rpc(args.url, args.db, "admin", "admin")
     logins, tickets = prepare(admin, standin, args.agents)

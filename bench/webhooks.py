@@ -125,18 +125,8 @@ def main():
     args = parser.parse_args()
 
     standin = ApizeeStandIn().start()
-    standin.add_user("bench-tech@example.com", "bench-Secret")
     admin = Rpc(args.url, args.db, "admin", "admin")
-    admin.call(
-        "res.company",
-        "write",
-        [admin.company_id()],
-        {
-            "apizee_server_url": standin.url,
-            "apizee_api_username": "bench-tech@example.com",
-            "apizee_api_password": "bench-Secret",
-        },
-    )
+    admin.use_standin(standin)
     secret = admin.call(
         "ir.config_parameter", "get_param", "helpdesk_apizee.webhook_secret"
     )

@@ -259,6 +259,7 @@ class ApizeeWebhookEvent(models.Model):
             for the next batch (a slow download must not hold the whole queue)
         :return: the events processed
         """
+        lang_of = self._apizee_langs()
         processed = self.browse()
         for event in self:
             if deadline and processed and time.monotonic() > deadline:
@@ -267,26 +268,11 @@ class ApizeeWebhookEvent(models.Model):
             try:
                 with self.env.cr.savepoint():
                     state, result = event.with_context(
-                        lang=event._apizee_lang()
+                        lang=lang_of(event)
                     )._apizee_apply()
-            except WaitForSession as wait:
-                self.env.invalidate_all()
-                event._apizee_retry_later(str(wait), give_up_state="ignored")
-            except ApizeeError as error:
-                self.env.invalidate_all()
-                if error.kind == "rate_limited":
-                    # Not the event's fault: wait as Apizee says, without counting
-                    event._apizee_retry_later(error.args[0], delay=error.retry_after)
-                else:
-                    event._apizee_retry_later(error.args[0], give_up_state="failed")
             except Exception as error:  # noqa: BLE001 (one event never stops the queue)
                 self.env.invalidate_all()  # the savepoint was rolled back
-                if isinstance(error, UserError):
-                    message = error.args[0]
-                else:
-                    message = f"{type(error).__name__}: {error}"
-                    _logger.exception("Apizee webhook event %s failed", event.id)
-                event._apizee_retry_later(message, give_up_state="failed")
+                event._apizee_failed(error)
             else:
                 event.write(
                     {
@@ -298,17 +284,31 @@ class ApizeeWebhookEvent(models.Model):
                 )
         return processed
 
-    def _apizee_lang(self):
-        """The language of the notes and results of this event: that of its ticket's
-        company (the cron runs as OdooBot, in English)."""
-        self.ensure_one()
-        session = self.env["apizee.session"]
-        if self.session_ref:
-            session = session.sudo().search(
-                [("apizee_id", "=", self.session_ref)], limit=1
-            )
-        company = session.company_id or self.env.company
-        return company.partner_id.lang or "en_US"
+    def _apizee_langs(self):
+        """The language of the notes and results of each event: that of its session's
+        company (the cron runs as OdooBot, in English), read in one query.
+
+        :return: a function of an event, giving its language
+        """
+        refs = [ref for ref in self.mapped("session_ref") if ref]
+        sessions = self.env["apizee.session"].sudo().search([("apizee_id", "in", refs)])
+        default = self.env.company.partner_id.lang or "en_US"
+        langs = {s.apizee_id: s.company_id.partner_id.lang or default for s in sessions}
+        return lambda event: langs.get(event.session_ref, default)
+
+    def _apizee_failed(self, error):
+        """Schedule the next attempt after ``error``, by its kind: a session not known
+        yet, Apizee's rate limit (not the event's fault: wait as Apizee says, without
+        counting), a mapped failure, or a bug (logged with its traceback)."""
+        if isinstance(error, WaitForSession):
+            self._apizee_retry_later(str(error), give_up_state="ignored")
+        elif isinstance(error, ApizeeError) and error.kind == "rate_limited":
+            self._apizee_retry_later(error.args[0], delay=error.retry_after)
+        elif isinstance(error, UserError):  # ApizeeError too
+            self._apizee_retry_later(error.args[0])
+        else:
+            _logger.exception("Apizee webhook event %s failed", self.id)
+            self._apizee_retry_later(f"{type(error).__name__}: {error}")
 
     def _apizee_retry_later(self, message, give_up_state="failed", delay=None):
         """Count a failed attempt: try again after the next delay of
@@ -528,19 +528,10 @@ class ApizeeWebhookEvent(models.Model):
         max_bytes, types = self._apizee_media_limits()
         declared_type = str(pick(props, const.MEDIA_TYPE_KEYS) or "").lower()
         declared_size = pick(props, const.MEDIA_SIZE_KEYS)
-        refusal = None
         if declared_type and declared_type not in types:
-            refusal = self.env._(
-                "Media %(media)s (%(type)s) not saved: this type is not allowed in "
-                "Settings.",
-                media=media_id,
-                type=declared_type,
-            )
-        elif str(declared_size or "").isdigit() and int(declared_size) > max_bytes:
-            refusal = self._apizee_too_large(media_id, max_bytes)
-        if refusal:
-            session._apizee_note(refusal, self.apizee_time)
-            return "ignored", refusal
+            return self._apizee_media_refused(session, mimetype=declared_type)
+        if str(declared_size or "").isdigit() and int(declared_size) > max_bytes:
+            return self._apizee_media_refused(session, max_bytes=max_bytes)
         company = session.company_id or ticket.company_id or self.env.company
         url = pick(props, const.MEDIA_URL_KEYS)
         if not url:
@@ -555,19 +546,10 @@ class ApizeeWebhookEvent(models.Model):
         except ApizeeError as error:
             if error.kind != "too_large":
                 raise
-            refusal = self._apizee_too_large(media_id, max_bytes)
-            session._apizee_note(refusal, self.apizee_time)
-            return "ignored", refusal
+            return self._apizee_media_refused(session, max_bytes=max_bytes)
         mimetype = mimetype or declared_type
         if mimetype not in types:
-            refusal = self.env._(
-                "Media %(media)s (%(type)s) not saved: this type is not allowed in "
-                "Settings.",
-                media=media_id,
-                type=mimetype or "?",
-            )
-            session._apizee_note(refusal, self.apizee_time)
-            return "ignored", refusal
+            return self._apizee_media_refused(session, mimetype=mimetype)
         name = prefix + apizee_webhooks.media_extension(mimetype)
         attachment = Attachment.create(
             {
@@ -586,12 +568,27 @@ class ApizeeWebhookEvent(models.Model):
         session._apizee_note(line, self.apizee_time, attachment=attachment)
         return "done", line
 
-    def _apizee_too_large(self, media_id, max_bytes):
-        return self.env._(
-            "Media %(media)s not saved: it is larger than %(size)s (Settings).",
-            media=media_id,
-            size=human_size(max_bytes),
-        )
+    def _apizee_media_refused(self, session, mimetype=None, max_bytes=None):
+        """Tell the agent (a line of the session's note) that this event's media
+        stayed in Apizee: its type is not allowed, or it is larger than ``max_bytes``.
+
+        :return: the event's outcome, ``("ignored", reason)``
+        """
+        if max_bytes is None:
+            reason = self.env._(
+                "Media %(media)s (%(type)s) not saved: this type is not allowed in "
+                "Settings.",
+                media=self.object_id or "",
+                type=mimetype or "?",
+            )
+        else:
+            reason = self.env._(
+                "Media %(media)s not saved: it is larger than %(size)s (Settings).",
+                media=self.object_id or "",
+                size=human_size(max_bytes),
+            )
+        session._apizee_note(reason, self.apizee_time)
+        return "ignored", reason
 
     @api.model
     def _apizee_media_limits(self):
