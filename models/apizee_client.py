@@ -4,6 +4,7 @@
 message."""
 
 import logging
+import socket
 import time
 from urllib.parse import urlsplit
 
@@ -14,7 +15,8 @@ from odoo.exceptions import UserError
 from odoo.tools import human_size
 
 from .. import const
-from ..utils.apizee_urls import is_download_url, url_origin
+from ..utils import apizee_urls
+from ..utils.apizee_urls import url_origin
 
 _logger = logging.getLogger(__name__)
 
@@ -24,7 +26,10 @@ class ApizeeError(UserError):
 
     :ivar str kind: ``credentials`` (401/403), ``not_found``, ``rate_limited``,
         ``server`` (5xx), ``unreadable`` (HTML or malformed body), ``timeout``,
-        ``unreachable`` (refused connection, DNS, TLS), ``refused`` (other 4xx)
+        ``unreachable`` (refused connection, DNS, TLS), ``refused`` (other 4xx);
+        for an agent's own account: ``agent_account`` (not set),
+        ``agent_credentials`` (refused), ``locked`` (too many refusals),
+        ``technical_account`` (a technical account used as an agent's)
     :ivar int status: the HTTP status, or 0 when there was no answer
     :ivar int retry_after: seconds to wait, for ``rate_limited``
     """
@@ -81,7 +86,7 @@ class ApizeeClient(models.AbstractModel):
         :raise ApizeeError: on any failure; ``too_large`` past ``max_bytes``,
             ``timeout`` past ``const.DOWNLOAD_DEADLINE``
         """
-        url = self._apizee_check_download_url(server_url, url)
+        url = self._apizee_check_download_url(server_url, url, resolve=True)
         headers = {"User-Agent": const.USER_AGENT}
         if token and url_origin(url).lower() == url_origin(server_url):
             headers["Authorization"] = f"Bearer {token}"
@@ -113,25 +118,74 @@ class ApizeeClient(models.AbstractModel):
         return mimetype.lower(), b"".join(chunks)
 
     @api.model
-    def _apizee_check_download_url(self, server_url, url):
+    def _apizee_check_download_url(self, server_url, url, resolve=False):
         """The absolute URL of a file Odoo may download from Apizee.
 
+        The host is the one the HTTP library will connect to
+        (``apizee_urls.allowed_download``: any URL that parsers could read two ways is
+        refused); with ``resolve``, its addresses are checked too
+        (``_apizee_check_download_host``).
+
+        :param str server_url: the normalised server URL
+        :param str url: an absolute URL, or a path on the server
+        :param bool resolve: also resolve the host and check its addresses
         :return: ``url``, made absolute when it is a path on the server
-        :raise ApizeeError: ``refused`` for any other address
+        :raise ApizeeError: ``refused`` for any other address; with ``resolve``,
+            ``unreachable`` when the host does not resolve
         """
+        if not isinstance(url, str):
+            raise self._apizee_error("refused", 0)
         if url.startswith("/") and not url.startswith("//"):
             url = server_url + url
-        host = (urlsplit(url).hostname or "").lower()
-        server_host = urlsplit(server_url).hostname or ""
-        allowed = is_download_url(url) and (
-            url_origin(url).lower() == url_origin(server_url)
-            or (url.startswith("https://") and host.endswith(const.MEDIA_HOST_SUFFIXES))
-            # a stand-in server on the loopback interface (tests, demo)
-            or (server_host in const.LOOPBACK_HOSTS and host in const.LOOPBACK_HOSTS)
-        )
-        if not allowed:
-            raise self._apizee_error("refused", 0, detail=url_origin(url)[:100])
+        parts = apizee_urls.allowed_download(server_url, url)
+        if not parts:
+            raise self._apizee_error(
+                "refused", 0, detail=apizee_urls.printable_origin(url)
+            )
+        if resolve:
+            self._apizee_check_download_host(server_url, parts)
         return url
+
+    @api.model
+    def _apizee_check_download_host(self, server_url, parts):
+        """Resolve the host of a download and refuse it unless every address is on
+        the public internet (defence in depth: a name of Apizee's media hosts must not
+        lead Odoo to an internal address). The one exception: when the Apizee server
+        is on the loopback interface (a stand-in: tests, demo), a loopback host name
+        may be downloaded from, if every address is loopback.
+
+        The HTTP library resolves the name again when it connects.
+
+        :param str server_url: the normalised server URL
+        :param parts: the ``apizee_urls.DownloadUrl`` to download from
+        :raise ApizeeError: ``unreachable`` when the host does not resolve,
+            ``refused`` when an address is not allowed
+        """
+        server = apizee_urls.read_download_url(server_url)
+        loopback = bool(server) and {server.host, parts.host} <= set(
+            const.LOOPBACK_HOSTS
+        )
+        origin = apizee_urls.download_origin(parts)
+        port = parts.port or apizee_urls.DEFAULT_PORTS[parts.scheme]
+        try:
+            infos = socket.getaddrinfo(parts.host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as error:  # socket.gaierror is an OSError
+            _logger.warning(
+                "Apizee media host %r does not resolve: %r", parts.host, error
+            )
+            raise self._apizee_error("unreachable", 0, server_url=origin) from None
+        addresses = sorted({str(info[4][0]) for info in infos})
+        allowed = (
+            apizee_urls.is_loopback_address
+            if loopback
+            else apizee_urls.is_public_address
+        )
+        refused = [address for address in addresses if not allowed(address)]
+        if refused or not addresses:
+            _logger.warning(
+                "Apizee media host %r refused: it resolves to %r", parts.host, refused
+            )
+            raise self._apizee_error("refused", 0, detail=origin)
 
     @api.model
     def _apizee_send(self, method, url, path, safe, **kwargs):
@@ -291,6 +345,22 @@ class ApizeeClient(models.AbstractModel):
             "agent_account": lambda: self.env._(
                 "Your Apizee account is not set: enter your Apizee user name and "
                 "password in your Preferences (tab Apizee)."
+            ),
+            "agent_credentials": lambda: self.env._(
+                "Apizee refused your Apizee account (HTTP %(status)s). Check your "
+                "Apizee user name and password in your Preferences (tab Apizee).",
+                status=status,
+            ),
+            "locked": lambda: self.env._(
+                "Apizee refused your Apizee password too many times: try again in "
+                "%(minutes)s minutes, after checking your Apizee user name and "
+                "password in your Preferences (tab Apizee).",
+                minutes=max(1, -(-retry_after // 60)),
+            ),
+            "technical_account": lambda: self.env._(
+                "This Apizee account is the company's technical account: it cannot "
+                "be an agent's own account. Set your own Apizee account in your "
+                "Preferences (tab Apizee)."
             ),
             "too_large": lambda: self.env._(
                 "The file is larger than %(size)s: it was left in Apizee.",

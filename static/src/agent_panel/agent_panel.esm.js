@@ -30,11 +30,22 @@ export class ApizeeAgentPanel extends Component {
         return this.props.action.params || {};
     }
 
+    /**
+     * The app's URL, only when the browser gives it the expected origin (the server
+     * computes that origin as browsers do: default port dropped, IDN host in its
+     * `xn--` form), so that the messages of the app are not all dropped.
+     */
     get url() {
-        const url = this.params.url;
-        return typeof url === "string" && url.startsWith(this.params.origin + "/")
-            ? url
-            : null;
+        const {url, origin} = this.params;
+        // An opaque origin ("null") is no app's: never the expected one
+        if (typeof url !== "string" || !origin || origin === "null") {
+            return null;
+        }
+        try {
+            return new URL(url).origin === origin ? url : null;
+        } catch {
+            return null;
+        }
     }
 
     async onMessage(event) {
