@@ -127,9 +127,12 @@ def main():
     standin = ApizeeStandIn().start()
     admin = Rpc(args.url, args.db, "admin", "admin")
     admin.use_standin(standin)
-    secret = admin.call(
-        "ir.config_parameter", "get_param", "helpdesk_apizee.webhook_secret"
+    # The webhook URL and secret of the administrator's company
+    company_id = admin.company_id()
+    (company,) = admin.call(
+        "res.company", "read", [company_id], ["apizee_webhook_secret"]
     )
+    secret = company["apizee_webhook_secret"]
     sessions = []
     for n in range(args.sessions):
         ticket = admin.call(
@@ -160,7 +163,7 @@ def main():
     assert all(status == 200 for status, _a in trivial_answers)
 
     headers = {"Content-Type": "application/json", "X-Apizee-Webhook-Secret": secret}
-    webhook_url = args.url + "/helpdesk_apizee/webhook"
+    webhook_url = f"{args.url}/helpdesk_apizee/webhook/{company_id}"
     started = time.monotonic()
     burst_s, answers = burst(webhook_url, deliveries, args.concurrency, headers)
     statuses = {status for status, _a in answers}

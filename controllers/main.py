@@ -28,23 +28,42 @@ class ApizeeController(http.Controller):
             return {"ok": False, "error": error.args[0]}
 
     @http.route("/helpdesk_apizee/panel/event", type="json", auth="user")
-    def panel_event(self, ticket_id, kind, data_url=None):
+    def panel_event(self, ticket_id=None, kind=None, data_url=None, **_kwargs):
         """A message of Apizee's agent app, posted by the ticket's video panel.
 
-        :return: ``{"ok": True}`` or ``{"ok": False, "error": <message>}``; users who
-            may not write the ticket get an access error
+        :param int ticket_id: the ticket's id
+        :param str kind: the message type (``snapshot``, ``joined``, ``left``,
+            ``sms_sent``, ``sms_fail``)
+        :param str data_url: for ``snapshot``, the picture as a data URL
+        :return: ``{"ok": True}`` or ``{"ok": False, "error": <message>}``: the same
+            answer for a ticket that does not exist and one the user may not write
+            (or a user who is no agent), so that the route tells nothing of others'
+            tickets
         """
-        ticket = request.env["helpdesk.ticket"].browse(int(ticket_id)).exists()
-        if not ticket:
-            return {"ok": False, "error": request.env._("This ticket does not exist.")}
+        env = request.env
+        if (
+            not isinstance(ticket_id, int)
+            or isinstance(ticket_id, bool)
+            or not 0 < ticket_id < 2**31
+            or not isinstance(kind, str)
+            or not isinstance(data_url, str | None)
+        ):
+            return {"ok": False, "error": env._("This message is malformed.")}
+        unknown = {
+            "ok": False,
+            "error": env._("This ticket does not exist or you may not use it."),
+        }
+        ticket = env["helpdesk.ticket"].browse(ticket_id)
         try:
-            ticket._apizee_panel_event(str(kind), data_url)
+            if not ticket.exists():
+                return unknown
+            ticket._apizee_panel_event(kind, data_url)
         except AccessError:
-            raise
+            return unknown
         except UserError as error:
             _logger.warning(
-                "Dropped a %s message of Apizee's agent app for ticket %s: %s",
-                str(kind)[:40],
+                "Dropped a %r message of Apizee's agent app for ticket %s: %s",
+                kind[:40],
                 ticket.id,
                 error.args[0],
             )
@@ -52,23 +71,28 @@ class ApizeeController(http.Controller):
         return {"ok": True}
 
     @http.route(
-        const.WEBHOOK_PATH,
+        [const.WEBHOOK_PATH, f"{const.WEBHOOK_PATH}/<int:company_id>"],
         type="http",
         auth="public",
         methods=["POST"],
         csrf=False,
         save_session=False,
     )
-    def webhook(self):
-        """A delivery of Apizee's webhooks: stored, then applied by a cron.
+    def webhook(self, company_id=None):
+        """A delivery of Apizee's webhooks for the company of the URL (without an id:
+        the main company, the URL of single-company databases): stored, then applied
+        by a cron to that company's sessions and tickets only.
 
-        :return: JSON; 200 once stored (a duplicate too), 403 without the right
-            secret, 413 over the size limit, 400 for a body that is no JSON object
+        :return: JSON; 200 once stored (a duplicate too), 403 without the company's
+            secret (an unknown company too: the same answer), 413 over the size
+            limit, 400 for a body that is no JSON object or cannot be stored
         """
         Event = request.env["apizee.webhook.event"].sudo()
-        if not Event._apizee_check_secret(
-            request.httprequest.headers.get(const.WEBHOOK_SECRET_HEADER, "")
-        ):
+        company = Event._apizee_webhook_company(
+            company_id,
+            request.httprequest.headers.get(const.WEBHOOK_SECRET_HEADER, ""),
+        )
+        if not company:
             return self._webhook_answer(403, request.env._("Wrong or missing secret."))
         max_bytes = Event._apizee_max_bytes()
         length = request.httprequest.content_length
@@ -81,8 +105,15 @@ class ApizeeController(http.Controller):
         if len(raw) > max_bytes:
             return self._webhook_answer(413, request.env._("The body is too large."))
         try:
-            event_id, duplicate = Event._apizee_receive(raw)
-        except DeliveryError:
+            event_id, duplicate = Event._apizee_receive(raw, company)
+        except DeliveryError as error:
+            if error.code == "text":
+                return self._webhook_answer(
+                    400,
+                    request.env._(
+                        "The body holds a NUL character or invalid Unicode text."
+                    ),
+                )
             return self._webhook_answer(
                 400, request.env._("The body is not a JSON object.")
             )

@@ -17,7 +17,7 @@ from urllib.parse import quote as url_quote
 from psycopg2 import errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, human_size
 
 from .. import const
@@ -38,6 +38,15 @@ class ApizeeWebhookEvent(models.Model):
     _order = "id desc"
     _rec_name = "digest"
 
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        help="The company whose webhook URL and secret the delivery came with: it "
+        "applies to this company's sessions and tickets only.",
+    )
     digest = fields.Char(
         readonly=True,
         required=True,
@@ -74,7 +83,11 @@ class ApizeeWebhookEvent(models.Model):
     ticket_id = fields.Many2one(related="session_id.ticket_id", string="Ticket")
 
     _sql_constraints = [
-        ("digest_uniq", "unique(digest)", "This delivery is already stored."),
+        (
+            "digest_uniq",
+            "unique(company_id, digest)",
+            "This delivery is already stored.",
+        ),
     ]
 
     def init(self):
@@ -87,41 +100,50 @@ class ApizeeWebhookEvent(models.Model):
     # -- receiving ---------------------------------------------------------------------
 
     @api.model
-    def _apizee_webhook_secret(self):
-        """The secret Apizee must send in ``const.WEBHOOK_SECRET_HEADER``; created on
-        first use.
-
-        :return: the secret (never logged)
-        """
-        params = self.env["ir.config_parameter"].sudo()
-        secret = params.get_param(const.WEBHOOK_SECRET_PARAM)
-        if not secret:
-            secret = self._apizee_regenerate_secret()
-        return secret
-
-    @api.model
-    def _apizee_regenerate_secret(self):
-        """Replace the webhook secret: deliveries with the old one are refused."""
-        secret = secrets.token_urlsafe(const.WEBHOOK_SECRET_BYTES)
-        self.env["ir.config_parameter"].sudo().set_param(
-            const.WEBHOOK_SECRET_PARAM, secret
-        )
-        return secret
-
-    @api.model
-    def _apizee_check_secret(self, given):
-        """Compare the secret of a delivery in constant time.
-
-        A database without a secret (just neutralized, say) refuses everything.
-        """
-        expected = (
-            self.env["ir.config_parameter"]
+    def _apizee_main_company(self):
+        """The company of the webhook URL without a company id (the URL of the first
+        versions, kept for single-company databases): ``base.main_company``, else
+        the company of the lowest id."""
+        company = self.env.ref("base.main_company", raise_if_not_found=False)
+        if company:
+            return company.sudo()
+        return (
+            self.env["res.company"]
             .sudo()
-            .get_param(const.WEBHOOK_SECRET_PARAM, "")
+            .with_context(active_test=False)
+            .search([], order="id", limit=1)
         )
-        return bool(expected and given) and hmac.compare_digest(
-            given.encode(), expected.encode()
+
+    @api.model
+    def _apizee_webhook_company(self, company_id, given):
+        """The company a delivery is for, when it came with that company's secret.
+
+        The secret is compared in constant time; an unknown company is compared with
+        a random secret, so that it is refused as a wrong secret is (the answer says
+        nothing of which companies exist). A company without a secret (a neutralized
+        database, say) refuses everything.
+
+        :param int company_id: the id of the webhook URL, None for the URL without
+            one (the main company)
+        :param str given: the secret header of the delivery
+        :return: the company (superuser), or an empty record set
+        """
+        Company = self.env["res.company"].sudo().with_context(active_test=False)
+        if company_id is None:
+            company = self._apizee_main_company()
+        elif 0 < company_id < 2**31:
+            # One query whether the company exists or not, its secret included
+            company = Company.search_fetch(
+                [("id", "=", company_id)], ["apizee_webhook_secret"], limit=1
+            )
+        else:
+            company = Company.browse()
+        expected = company.apizee_webhook_secret or ""
+        matches = hmac.compare_digest(
+            (given or "").encode(),
+            (expected or secrets.token_urlsafe(const.WEBHOOK_SECRET_BYTES)).encode(),
         )
+        return company if matches and expected and given else Company.browse()
 
     @api.model
     def _apizee_max_bytes(self):
@@ -134,7 +156,7 @@ class ApizeeWebhookEvent(models.Model):
         return int(value) if value.isdigit() else const.WEBHOOK_MAX_BYTES_DEFAULT
 
     @api.model
-    def _apizee_receive(self, raw):
+    def _apizee_receive(self, raw, company):
         """Store a delivery and wake the cron; nothing else (Apizee must get its answer
         at once).
 
@@ -142,9 +164,12 @@ class ApizeeWebhookEvent(models.Model):
         one effect, even when both arrive at the same moment.
 
         :param bytes raw: the request body
+        :param company: the company of the webhook URL (see
+            ``_apizee_webhook_company``)
         :return: ``(id, duplicate)``
-        :raise DeliveryError: when the body is not a JSON object
+        :raise DeliveryError: when the body is no JSON object, or cannot be stored
         """
+        company.ensure_one()
         payload, digest = apizee_webhooks.parse_delivery(raw)
         values = apizee_webhooks.delivery_fields(payload)
         now = fields.Datetime.now()
@@ -152,18 +177,19 @@ class ApizeeWebhookEvent(models.Model):
             SQL(
                 """
                 INSERT INTO apizee_webhook_event (
-                    digest, body, event, object, object_id, event_name, session_ref,
-                    apizee_time, state, attempts, next_attempt,
+                    company_id, digest, body, event, object, object_id, event_name,
+                    session_ref, apizee_time, state, attempts, next_attempt,
                     create_uid, create_date, write_uid, write_date
                 ) VALUES (
-                    %(digest)s, %(body)s, %(event)s, %(object)s, %(object_id)s,
-                    %(event_name)s, %(session_ref)s, %(apizee_time)s, 'pending', 0,
-                    %(now)s,
+                    %(company_id)s, %(digest)s, %(body)s, %(event)s, %(object)s,
+                    %(object_id)s, %(event_name)s, %(session_ref)s, %(apizee_time)s,
+                    'pending', 0, %(now)s,
                     %(uid)s, %(now)s, %(uid)s, %(now)s
                 )
-                ON CONFLICT (digest) DO NOTHING
+                ON CONFLICT (company_id, digest) DO NOTHING
                 RETURNING id
                 """,
+                company_id=company.id,
                 digest=digest,
                 body=raw.decode("utf-8"),
                 now=now,
@@ -174,7 +200,9 @@ class ApizeeWebhookEvent(models.Model):
         row = self.env.cr.fetchone()
         if row is None:
             self.env.cr.execute(
-                "SELECT id FROM apizee_webhook_event WHERE digest = %s", [digest]
+                "SELECT id FROM apizee_webhook_event "
+                "WHERE company_id = %s AND digest = %s",
+                [company.id, digest],
             )
             return self.env.cr.fetchone()[0], True
         self._apizee_wake_cron()
@@ -285,16 +313,15 @@ class ApizeeWebhookEvent(models.Model):
         return processed
 
     def _apizee_langs(self):
-        """The language of the notes and results of each event: that of its session's
-        company (the cron runs as OdooBot, in English), read in one query.
+        """The language of the notes and results of each event: that of its company
+        (the cron runs as OdooBot, in English), which is its session's company too;
+        read in one query.
 
         :return: a function of an event, giving its language
         """
-        refs = [ref for ref in self.mapped("session_ref") if ref]
-        sessions = self.env["apizee.session"].sudo().search([("apizee_id", "in", refs)])
         default = self.env.company.partner_id.lang or "en_US"
-        langs = {s.apizee_id: s.company_id.partner_id.lang or default for s in sessions}
-        return lambda event: langs.get(event.session_ref, default)
+        self.mapped("company_id.partner_id.lang")  # prefetched for the whole batch
+        return lambda event: event.company_id.partner_id.lang or default
 
     def _apizee_failed(self, error):
         """Schedule the next attempt after ``error``, by its kind: a session not known
@@ -367,16 +394,20 @@ class ApizeeWebhookEvent(models.Model):
     def _apizee_apply_ticket(self, props):
         """A session ("ticket" in Apizee) was created, updated or deleted.
 
-        Found by Apizee id, else by reference; a session created in Apizee's own UI
-        with the number of one of our tickets as reference is created here.
+        Found by Apizee id, else by reference, among the sessions of the event's
+        company; a session created in Apizee's own UI with the number of one of the
+        company's tickets as reference is created here. Room links are taken only
+        from Apizee's hosts (``_apizee_checked_room_links``).
         """
         Session = self.env["apizee.session"].sudo()
         apizee_id = self.object_id
-        session = Session.search([("apizee_id", "=", apizee_id)], limit=1)
+        company = [("company_id", "=", self.company_id.id)]
+        session = Session.search([("apizee_id", "=", apizee_id), *company], limit=1)
         reference = str(props.get("reference") or "")
         if not session and reference:
             session = Session.search(
-                [("reference", "=", reference), ("apizee_id", "=", False)], limit=1
+                [("reference", "=", reference), ("apizee_id", "=", False), *company],
+                limit=1,
             )
         if not session:
             if self.event == "delete" or not reference:
@@ -384,7 +415,7 @@ class ApizeeWebhookEvent(models.Model):
             ticket = (
                 self.env["helpdesk.ticket"]
                 .sudo()
-                .search([("number", "=", reference)], limit=1)
+                .search([("number", "=", reference), *company], limit=1)
             )
             if not ticket:
                 return "ignored", self.env._(
@@ -408,6 +439,7 @@ class ApizeeWebhookEvent(models.Model):
             except (errors.LockNotAvailable, errors.SerializationFailure):
                 raise WaitForSession(waiting) from None
             values = Session._apizee_values_from_answer({**props, "id": apizee_id})
+            values = self._apizee_checked_room_links(values)
             values.pop("state_time", None)
             session = Session.create(
                 {**values, "ticket_id": ticket.id, "reference": reference}
@@ -429,6 +461,7 @@ class ApizeeWebhookEvent(models.Model):
                 )
             return "done", self.env._("Session deleted in Apizee.")
         values = Session._apizee_values_from_answer({**props, "id": apizee_id})
+        values = self._apizee_checked_room_links(values)
         state = values.pop("state", None)
         values.pop("state_time", None)  # set with the state, by the event's time
         values.pop("reference", None)
@@ -446,6 +479,28 @@ class ApizeeWebhookEvent(models.Model):
             )
             return "done", self.env._("State: %(state)s.", state=label)
         return "done", self.env._("Nothing newer than what the session says.")
+
+    def _apizee_checked_room_links(self, values):
+        """``values`` without the room links a webhook may not set: only https on the
+        host of the company's Apizee server or ``*.apizee.com`` (see
+        ``apizee_webhooks.is_room_url``), since "Open room" opens them for the agent.
+        A refused link is dropped and logged; the rest of the event applies.
+
+        :param dict values: session values read from the delivery
+        :return: the same dict
+        """
+        server_url = self.company_id.apizee_server_url or const.DEFAULT_SERVER_URL
+        for field in ("agent_url", "guest_url"):
+            url = values.get(field)
+            if url and not apizee_webhooks.is_room_url(url, server_url):
+                del values[field]
+                _logger.warning(
+                    "Apizee webhook event %s: room link %r refused (not https on the "
+                    "Apizee server's host nor *.apizee.com)",
+                    self.id,
+                    url[:200],
+                )
+        return values
 
     def _apizee_apply_session_event(self, props):
         """One entry of a session's timeline (``conversationevent``, §8): a note on the
@@ -516,6 +571,7 @@ class ApizeeWebhookEvent(models.Model):
         media_id = self.object_id or ""
         prefix = f"{const.MEDIA_ATTACHMENT_PREFIX}{media_id}"
         Attachment = self.env["ir.attachment"].sudo()
+        # Per ticket, so per company: the ticket is one of the event's company
         if Attachment.search_count(
             [
                 ("res_model", "=", "helpdesk.ticket"),
@@ -532,7 +588,7 @@ class ApizeeWebhookEvent(models.Model):
             return self._apizee_media_refused(session, mimetype=declared_type)
         if str(declared_size or "").isdigit() and int(declared_size) > max_bytes:
             return self._apizee_media_refused(session, max_bytes=max_bytes)
-        company = session.company_id or ticket.company_id or self.env.company
+        company = self.company_id  # the session's too: found among its sessions
         url = pick(props, const.MEDIA_URL_KEYS)
         if not url:
             media = company._apizee_call(
@@ -558,6 +614,7 @@ class ApizeeWebhookEvent(models.Model):
                 "mimetype": mimetype,
                 "res_model": "helpdesk.ticket",
                 "res_id": ticket.id,
+                "company_id": ticket.company_id.id,
             }
         )
         line = self.env._(
@@ -602,7 +659,7 @@ class ApizeeWebhookEvent(models.Model):
         )
 
     def _apizee_find_session(self):
-        """The session an event or media belongs to.
+        """The session an event or media belongs to, among the event's company's.
 
         :raise WaitForSession: when it is not known (yet): its "ticket" event may come
             later, deliveries are not ordered
@@ -613,7 +670,13 @@ class ApizeeWebhookEvent(models.Model):
         session = (
             self.env["apizee.session"]
             .sudo()
-            .search([("apizee_id", "=", apizee_id)], limit=1)
+            .search(
+                [
+                    ("apizee_id", "=", apizee_id),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                limit=1,
+            )
         )
         if not session:
             raise WaitForSession(
@@ -627,13 +690,15 @@ class ApizeeWebhookEvent(models.Model):
 
     def _apizee_already_applied(self):
         """Whether the same Apizee object and event was applied by another delivery
-        (Apizee may send one event twice with another envelope)."""
+        of the same company (Apizee may send one event twice with another
+        envelope)."""
         self.ensure_one()
         return bool(
             self.object_id
             and self.search_count(
                 [
                     ("id", "!=", self.id),
+                    ("company_id", "=", self.company_id.id),
                     ("object", "=", self.object),
                     ("object_id", "=", self.object_id),
                     ("event", "=", self.event),
@@ -645,9 +710,11 @@ class ApizeeWebhookEvent(models.Model):
 
     @api.model
     def _apizee_wake_waiting(self, session):
-        """Events that were waiting for ``session`` are tried again now."""
+        """Events of ``session``'s company that were waiting for it are tried again
+        now."""
         waiting = self.search(
             [
+                ("company_id", "=", session.company_id.id),
                 ("state", "=", "pending"),
                 ("session_ref", "=", session.apizee_id),
                 ("attempts", ">", 0),
@@ -670,6 +737,10 @@ class ApizeeWebhookEvent(models.Model):
 
     def action_retry(self):
         """Try the events again now (administrators, from the list of failures)."""
+        if not self.env.is_system():
+            raise AccessError(
+                self.env._("Only administrators may retry Apizee webhook events.")
+            )
         self.filtered(lambda e: e.state in ("failed", "pending")).write(
             {
                 "state": "pending",

@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import secrets
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -42,9 +44,11 @@ class ResCompany(models.Model):
         copy=False,
         help="User name of the Apizee account Odoo uses for REST calls.",
     )
+    # Write-only: no one reads it over RPC, administrators included ("." is Odoo's
+    # "always forbidden" group); Settings write it, superuser code reads it.
     apizee_api_password = fields.Char(
         string="Apizee technical password",
-        groups="base.group_system",
+        groups=".",
         copy=False,
     )
 
@@ -58,18 +62,58 @@ class ResCompany(models.Model):
         help="The company identification key (iK) of your Apizee account, used by "
         "the agent app.",
     )
+    # Made for each company at its creation (and at install for the existing ones),
+    # replaced by Settings' "Regenerate the secret"; never by a compute.
+    apizee_webhook_secret = fields.Char(
+        string="Apizee webhook secret",
+        groups="base.group_system",
+        copy=False,
+        help="What Apizee's webhooks of this company send in their secret header: "
+        "deliveries to the company's webhook URL without it are refused.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Override to store the Apizee server URL in canonical form."""
+        """Override to store the Apizee server URL in canonical form, and to give each
+        new company its webhook secret."""
         for vals in vals_list:
             self._apizee_normalize_vals(vals)
-        return super().create(vals_list)
+        companies = super().create(vals_list)
+        companies._apizee_new_webhook_secret(only_missing=True)
+        return companies
+
+    def _apizee_new_webhook_secret(self, only_missing=False):
+        """Give each company a new webhook secret: deliveries with its former one are
+        refused from then on (the secret is never logged).
+
+        :param bool only_missing: leave the companies that have one
+        """
+        for company in self.sudo():
+            if not (only_missing and company.apizee_webhook_secret):
+                company.apizee_webhook_secret = secrets.token_urlsafe(
+                    const.WEBHOOK_SECRET_BYTES
+                )
+
+    @api.model
+    def _apizee_fill_webhook_secrets(self):
+        """Give every company without a webhook secret one (install, migration)."""
+        self.sudo().with_context(active_test=False).search(
+            []
+        )._apizee_new_webhook_secret(only_missing=True)
 
     def write(self, vals):
-        """Override to store the Apizee server URL in canonical form."""
+        """Override to store the Apizee server URL in canonical form, and to drop at
+        once the cached tokens of a technical account whose password or user name
+        changed."""
         self._apizee_normalize_vals(vals)
-        return super().write(vals)
+        account_fields = {"apizee_api_username", "apizee_api_password"}
+        before = set()
+        if account_fields & set(vals):
+            before = set(self.sudo().mapped("apizee_api_username")) - {False}
+        result = super().write(vals)
+        if before:
+            self.env["apizee.token"].sudo()._apizee_forget(usernames=before)
+        return result
 
     @api.model
     def _apizee_normalize_vals(self, vals):

@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .. import const
 
@@ -48,15 +48,20 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         groups="base.group_system",
     )
-    # Write-only: the stored password is never sent back to the browser.
+    # Write-only: not stored in the settings' own table (anything typed there could
+    # be read back over RPC), always read empty; its inverse writes the company's
+    # password as soon as the settings are saved (as related fields do).
     apizee_api_password_input = fields.Char(
-        string="Apizee technical password", groups="base.group_system"
+        string="Apizee technical password",
+        compute="_compute_apizee_api_password_input",
+        inverse="_inverse_apizee_api_password_input",
+        groups="base.group_system",
     )
     apizee_api_password_set = fields.Boolean(
         compute="_compute_apizee_api_password_set", groups="base.group_system"
     )
 
-    # Webhooks: per database (system parameters), administrators only.
+    # Webhooks: the URL and secret of the settings' company, administrators only.
     apizee_webhook_url = fields.Char(
         compute="_compute_apizee_webhook", groups="base.group_system"
     )
@@ -87,6 +92,27 @@ class ResConfigSettings(models.TransientModel):
         "by commas.",
     )
 
+    apizee_agents_set_username = fields.Boolean(
+        string="Agents set their own Apizee user name",
+        config_parameter=const.AGENTS_SET_USERNAME_PARAM,
+        groups="base.group_system",
+        help="By default an administrator sets each agent's Apizee user name (Users) "
+        "and agents only type their password; ticked, agents set their user name too, "
+        "in their Preferences.",
+    )
+
+    def _compute_apizee_api_password_input(self):
+        for settings in self:
+            settings.apizee_api_password_input = False
+
+    def _inverse_apizee_api_password_input(self):
+        self._apizee_check_admin()
+        for settings in self:
+            if settings.apizee_api_password_input:
+                settings.company_id.sudo().apizee_api_password = (
+                    settings.apizee_api_password_input
+                )
+
     def _compute_apizee_api_password_set(self):
         for settings in self:
             settings.apizee_api_password_set = bool(
@@ -95,12 +121,17 @@ class ResConfigSettings(models.TransientModel):
 
     @api.depends("company_id")
     def _compute_apizee_webhook(self):
+        """The company's webhook URL (with its id) and secret, as they are: a company
+        without a secret (a neutralized database) shows none until an administrator
+        regenerates it."""
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
-        secret = self.env["apizee.webhook.event"]._apizee_webhook_secret()
         for settings in self:
-            settings.apizee_webhook_url = (base_url or "") + const.WEBHOOK_PATH
+            company = settings.company_id.sudo()
+            settings.apizee_webhook_url = (
+                f"{base_url or ''}{const.WEBHOOK_PATH}/{company.id}" if company else ""
+            )
             settings.apizee_webhook_header = const.WEBHOOK_SECRET_HEADER
-            settings.apizee_webhook_secret = secret
+            settings.apizee_webhook_secret = company.apizee_webhook_secret
 
     @api.constrains("apizee_webhook_max_bytes", "apizee_media_max_bytes")
     def _check_apizee_limits(self):
@@ -116,16 +147,29 @@ class ResConfigSettings(models.TransientModel):
                     self.env._("The largest media saved must be 1 byte or more.")
                 )
 
+    def _apizee_check_admin(self):
+        """Refuse anyone but administrators (``base.group_system``).
+
+        Every public method of the settings checks it first: it is callable over RPC
+        by any logged-in user, on any record set, the empty one included.
+
+        :raise AccessError: for anyone else
+        """
+        if not self.env.is_system():
+            raise AccessError(
+                self.env._("Only administrators may change the Apizee settings.")
+            )
+
     def set_values(self):
-        """Override to store a newly typed technical password (write-only)."""
-        result = super().set_values()
-        if self.apizee_api_password_input:
-            self.company_id.sudo().apizee_api_password = self.apizee_api_password_input
-        return result
+        """Override to refuse anyone but administrators (callable over RPC)."""
+        self._apizee_check_admin()
+        return super().set_values()
 
     def action_apizee_regenerate_webhook_secret(self):
-        """Replace the webhook secret; Apizee's console must get the new one."""
-        self.env["apizee.webhook.event"]._apizee_regenerate_secret()
+        """Replace the webhook secret of the settings' company (the others keep
+        theirs); Apizee's console must get the new one."""
+        self._apizee_check_admin()
+        (self[:1].company_id or self.env.company)._apizee_new_webhook_secret()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -147,13 +191,12 @@ class ResConfigSettings(models.TransientModel):
         :return: a notification that says which account answered
         :raise UserError: the mapped failure (wrong URL, credentials refused, ...)
         """
+        self._apizee_check_admin()
         self.ensure_one()
         server_url = self.env["res.company"]._apizee_check_server_url(
             self.apizee_server_url
         )
-        password = (
-            self.apizee_api_password_input or self.company_id.sudo().apizee_api_password
-        )
+        password = self.company_id.sudo().apizee_api_password
         if not (self.apizee_api_username and password):
             return self.company_id._apizee_get_account()  # raises the message
         client = self.env["apizee.client"]

@@ -37,6 +37,27 @@ class TestWebhookReaders(TransactionCase):
             with self.assertRaises(DeliveryError):
                 parse_delivery(raw)
 
+    def test_parse_delivery_refuses_what_cannot_be_stored(self):
+        for raw in (
+            b'{"a": "\\u0000"}',
+            b'{"\\ud800": 1}',
+            b'{"a": [{"b": "x\\udfff"}]}',
+            b'{"a": "\\ude00\\ud83d"}',  # a pair the wrong way round
+        ):
+            with self.assertRaises(DeliveryError) as caught:
+                parse_delivery(raw)
+            self.assertEqual(caught.exception.code, "text", raw)
+        # a surrogate pair is one character: stored
+        payload, _digest = parse_delivery(b'{"a": "\\ud83d\\ude00"}')
+        self.assertEqual(payload["a"], "\U0001f600")
+
+    def test_parse_time_of_hostile_values(self):
+        for value in (10**400, -(10**400), float("inf"), float("nan"), "9" * 400):
+            self.assertIsNone(parse_time(value), value)
+        self.assertEqual(
+            parse_time(" " * 25 + "1795860000"), datetime(2026, 11, 28, 10, 0, 0)
+        )
+
     def test_parse_time(self):
         moment = datetime(2026, 11, 28, 10, 0, 0)
         for value in (1795860000, 1795860000000, "1795860000", "2026-11-28T10:00:00Z"):
