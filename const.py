@@ -75,6 +75,18 @@ RETRY_BACKOFF = 0.5  # seconds before the second attempt (doubled after)
 # expires in the middle of a call.
 TOKEN_LIFETIME_DEFAULT = 86400
 TOKEN_RENEW_MARGIN = 300  # seconds
+# Our bounds on a granted token's ``expires_in``: an answer below this (or negative)
+# would make every call ask a new token; above 24 h is not what Apizee documents.
+TOKEN_LIFETIME_MIN = TOKEN_RENEW_MARGIN + 60
+
+# Our choice: an agent whose own Apizee password Apizee refused this many times in a
+# row is locked out of token requests for a while, so that guesses cannot spend an
+# Apizee account's requests (§9) nor go on unnoticed.
+GRANT_FAILURES_MAX = 3
+GRANT_LOCKOUT_SECONDS = 600
+# Whether agents may set their own Apizee user name in Preferences (a setting; by
+# default an administrator sets it, and agents only type their password).
+AGENTS_SET_USERNAME_PARAM = "helpdesk_apizee.agents_set_username"
 
 # §9: "10 requests per minute per user, all endpoints together". The client keeps
 # under it itself, so that agents never see Apizee's 429.

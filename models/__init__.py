@@ -11,3 +11,4 @@ from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import res_users
 from . import ir_http
+from . import ir_rule

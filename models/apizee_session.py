@@ -94,8 +94,14 @@ class ApizeeSession(models.Model):
             )
 
     def action_apizee_open(self):
-        """Open the agent's room of this session in a new tab."""
+        """Open the agent's room of this session in a new tab.
+
+        :raise AccessError: for users who are no helpdesk agents or may not read
+            the session
+        """
+        self.env["helpdesk.ticket"]._apizee_check_agent()
         self.ensure_one()
+        self.check_access("read")
         return self.ticket_id._apizee_room_action(self)
 
     def action_apizee_refresh(self):
@@ -103,8 +109,12 @@ class ApizeeSession(models.Model):
 
         A session Apizee no longer knows (404) is marked expired, with the reason.
 
+        :raise AccessError: for users who are no helpdesk agents or may not read
+            the sessions
         :raise ApizeeError: any other mapped failure; nothing is changed then
         """
+        self.env["helpdesk.ticket"]._apizee_check_agent()
+        self.check_access("read")
         for session in self:
             session.ticket_id.check_access("read")
             session._apizee_refresh()

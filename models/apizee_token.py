@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import hashlib
+import hmac
 import json
 import logging
 import time
@@ -17,14 +19,33 @@ from .apizee_client import ApizeeError
 _logger = logging.getLogger(__name__)
 
 
+TECHNICAL = "technical"
+
+
+def owner_key(user=None):
+    """The owner of a token row: an Odoo user (an agent's own Apizee account), or
+    the technical accounts of the companies (rows no agent path reaches)."""
+    return f"user:{user.id}" if user else TECHNICAL
+
+
 class ApizeeToken(models.Model):
-    """Server-side cache of the bearer token of an Apizee user, and the ledger of its
-    recent calls (Apizee allows 10 a minute per user).
+    """Server-side cache of the bearer token of an Apizee account, and the ledger of
+    its recent calls (Apizee allows 10 a minute per user).
+
+    A row belongs to one owner (see ``owner_key``): an agent's Apizee account is an
+    identity bound to one Odoo user, so two Odoo users who type the same Apizee user
+    name never share a row, a token or a profile; the technical accounts have rows of
+    their own. A row keeps a keyed hash of the password its token was granted for: a
+    cached token is handed out only to a caller holding that password, any other
+    password means a fresh grant, which Apizee checks. Failed grants are counted on
+    the row of whoever tried; an agent is locked out for a while after
+    ``const.GRANT_FAILURES_MAX`` of them.
 
     Rows are read and written in their own short transactions, under a row lock, so that
-    several Odoo workers never ask a token for the same Apizee user at the same time
-    (at most one token request per user per token lifetime) and never exceed Apizee's
-    rate limit together. Only administrators may read the model; code uses ``sudo``.
+    several Odoo workers never ask a token for the same row at the same time (at most
+    one token request per row per token lifetime) and never exceed Apizee's rate limit
+    together. No group may read the model (tokens are bearer secrets): code uses
+    ``sudo`` or SQL.
     """
 
     _name = "apizee.token"
@@ -33,28 +54,58 @@ class ApizeeToken(models.Model):
 
     server_url = fields.Char(required=True, readonly=True)
     username = fields.Char(required=True, readonly=True, index=True)
-    access_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    owner_key = fields.Char(
+        required=True,
+        readonly=True,
+        default=TECHNICAL,
+        help="user:<id> for an agent's own account, technical for the companies' "
+        "technical accounts.",
+    )
+    user_id = fields.Many2one(
+        comodel_name="res.users", readonly=True, ondelete="cascade", index=True
+    )
+    access_token = fields.Char(groups=".", copy=False, readonly=True)
+    secret_hash = fields.Char(
+        groups=".",
+        copy=False,
+        readonly=True,
+        help="Keyed hash of the password the token was granted for.",
+    )
     expires_at = fields.Datetime(readonly=True)
     token_requests = fields.Integer(
         readonly=True, help="Tokens requested for this user since the row exists."
+    )
+    failed_grants = fields.Integer(
+        readonly=True, help="Token requests Apizee refused in a row."
+    )
+    locked_until = fields.Datetime(
+        readonly=True, help="No token request before this time (too many failures)."
     )
     recent_calls = fields.Char(
         readonly=True, help="Times of the calls of the last minute (JSON)."
     )
     profile = fields.Text(
-        groups="base.group_system",
+        groups=".",
         readonly=True,
         help="The user's /api/v2/users/me answer (JSON), kept as long as the token.",
     )
 
     _sql_constraints = [
-        ("user_uniq", "unique(server_url, username)", "One token per Apizee user."),
+        (
+            "user_uniq",
+            "unique(server_url, username, owner_key)",
+            "One token per Apizee user and owner.",
+        ),
     ]
 
     @api.model
-    def _apizee_call(self, server_url, username, password, method, path, params=None):
+    def _apizee_call(
+        self, server_url, username, password, method, path, params=None, user=None
+    ):
         """Call Apizee as the Apizee user ``username``, with a cached token.
 
+        :param user: the Odoo user whose own Apizee account this is, or None for a
+            technical account
         :return: the decoded JSON answer
         :raise ApizeeError: the mapped failure
         """
@@ -66,6 +117,7 @@ class ApizeeToken(models.Model):
             lambda token: client._apizee_request(
                 server_url, method, path, params=params, token=token
             ),
+            user=user,
         )
 
     @api.model
@@ -91,58 +143,89 @@ class ApizeeToken(models.Model):
         )
 
     @api.model
-    def _apizee_with_token(self, server_url, username, password, send):
+    def _apizee_with_token(self, server_url, username, password, send, user=None):
         """Run ``send(token)`` with a cached token of ``username``.
 
         A token refused with 401 is dropped and fetched once more, not in a loop.
 
         :raise ApizeeError: the mapped failure
         """
-        token = self._apizee_prepare_call(server_url, username, password)
         try:
+            token = self._apizee_prepare_call(server_url, username, password, user=user)
+            try:
+                return send(token)
+            except ApizeeError as error:
+                if error.status != 401:
+                    raise
+                _logger.info(
+                    "Apizee refused the cached token of %r: renewing it", username
+                )
+            token = self._apizee_prepare_call(
+                server_url, username, password, refused_token=token, user=user
+            )
             return send(token)
         except ApizeeError as error:
-            if error.status != 401:
-                raise
-            _logger.info("Apizee refused the cached token of %s: renewing it", username)
-        token = self._apizee_prepare_call(
-            server_url, username, password, refused_token=token
-        )
-        return send(token)
+            if user and error.kind == "credentials":
+                # The agent's own account: send them to their Preferences, not to
+                # the technical account of the Settings
+                raise self.env["apizee.client"]._apizee_error(
+                    "agent_credentials", error.status
+                ) from None
+            raise
 
     @api.model
-    def _apizee_prepare_call(self, server_url, username, password, refused_token=None):
+    def _apizee_prepare_call(
+        self, server_url, username, password, refused_token=None, user=None
+    ):
         """Reserve a call in the rate-limit window and return a valid token.
 
-        The token is renewed (one more call) when it is missing, refused, or expires in
-        less than ``const.TOKEN_RENEW_MARGIN`` seconds.
+        The cached token is handed out only when it was granted for ``password`` (a
+        keyed hash, compared in constant time); otherwise, or when it is missing,
+        refused, or expires in less than ``const.TOKEN_RENEW_MARGIN`` seconds, a new
+        one is granted (one more call), which Apizee checks.
 
         :param str refused_token: a token Apizee refused: renewed unless another worker
             already replaced it
+        :param user: the Odoo user whose own account this is, or None for a technical
+            account (see ``owner_key``)
         :return: the bearer token
         :raise ApizeeError: ``rate_limited`` before anything is sent when the window is
-            full, or the failure of the token request
+            full, ``locked`` while an agent is locked out after failed grants, or the
+            failure of the token request
         """
+        client = self.env["apizee.client"]
+        secret_hash = self._apizee_secret_hash(server_url, username, password)
 
         def prepare(row):
             now = time.time()
             calls = [t for t in json.loads(row["recent_calls"] or "[]") if now - t < 60]
+            values = {"recent_calls": json.dumps(calls)}
             token = row["access_token"]
-            fresh = self._apizee_token_fresh(row) and token != refused_token
+            proven = bool(row["secret_hash"]) and hmac.compare_digest(
+                row["secret_hash"], secret_hash
+            )
+            if token and not proven:
+                # Granted for another password: never handed out, dropped at once
+                token = None
+                values.update(access_token=None, profile=None, expires_at=None)
+            locked_until = row["locked_until"]
+            if user and locked_until and locked_until > fields.Datetime.now():
+                wait = int((locked_until - fields.Datetime.now()).total_seconds()) + 1
+                return None, values, client._apizee_error("locked", 0, retry_after=wait)
+            fresh = proven and self._apizee_token_fresh(row) and token != refused_token
             needed = 1 if fresh else 2
             if len(calls) + needed > const.RATE_LIMIT_CALLS:
                 wait = int(const.RATE_LIMIT_WINDOW - (now - calls[0])) + 1
-                error = self.env["apizee.client"]._apizee_error(
-                    "rate_limited", 429, retry_after=wait
-                )
-                return None, {"recent_calls": json.dumps(calls)}, error
+                error = client._apizee_error("rate_limited", 429, retry_after=wait)
+                return None, values, error
             if fresh:
                 calls.append(now)
-                return token, {"recent_calls": json.dumps(calls)}, None
+                values["recent_calls"] = json.dumps(calls)
+                return token, values, None
             calls += [now, now]
-            values = {"recent_calls": json.dumps(calls)}
+            values["recent_calls"] = json.dumps(calls)
             try:
-                answer = self.env["apizee.client"]._apizee_request(
+                answer = client._apizee_request(
                     server_url,
                     "POST",
                     const.TOKEN_PATH,
@@ -155,63 +238,141 @@ class ApizeeToken(models.Model):
             except ApizeeError as error:
                 calls.pop()  # the call it was for is not made
                 values["recent_calls"] = json.dumps(calls)
+                if error.kind == "credentials":
+                    values.update(self._apizee_failed_grant(row, user))
                 return None, values, error
             token = answer.get("access_token") if isinstance(answer, dict) else None
-            if not token:
-                error = self.env["apizee.client"]._apizee_error(
-                    "unreadable", 200, server_url=server_url
-                )
+            if not token or not isinstance(token, str):
+                error = client._apizee_error("unreadable", 200, server_url=server_url)
                 return None, values, error
-            lifetime = int(answer.get("expires_in") or const.TOKEN_LIFETIME_DEFAULT)
+            lifetime = token_lifetime(answer.get("expires_in"))
             values.update(
                 profile=None,  # belongs to the previous token
                 access_token=token,
+                secret_hash=secret_hash,
                 expires_at=fields.Datetime.now() + timedelta(seconds=lifetime),
                 token_requests=(row["token_requests"] or 0) + 1,
+                failed_grants=0,
+                locked_until=None,
             )
             _logger.info(
-                "Apizee token of %s renewed: valid %s minutes", username, lifetime // 60
+                "Apizee token of %r renewed: valid %s minutes", username, lifetime // 60
             )
             return token, values, None
 
-        return self._apizee_locked(server_url, username, prepare)
+        return self._apizee_locked(server_url, username, prepare, user=user)
 
     @api.model
-    def _apizee_get_profile(self, server_url, username, password):
+    def _apizee_failed_grant(self, row, user):
+        """Values of a row after Apizee refused a password: one more failure, and for
+        an agent a lock-out once ``const.GRANT_FAILURES_MAX`` are reached."""
+        failures = (row["failed_grants"] or 0) + 1
+        values = {"failed_grants": failures}
+        _logger.info(
+            "Apizee refused the password of %s (%s in a row)",
+            f"Odoo user {user.id}" if user else "a technical account",
+            failures,
+        )
+        if user and failures >= const.GRANT_FAILURES_MAX:
+            values.update(
+                failed_grants=0,
+                locked_until=fields.Datetime.now()
+                + timedelta(seconds=const.GRANT_LOCKOUT_SECONDS),
+            )
+            _logger.warning(
+                "Apizee account of Odoo user %s locked for %s s after %s refused "
+                "passwords",
+                user.id,
+                const.GRANT_LOCKOUT_SECONDS,
+                failures,
+            )
+        return values
+
+    @api.model
+    def _apizee_secret_hash(self, server_url, username, password):
+        """A keyed hash (HMAC-SHA256 with the database secret) of an account's
+        password: what a row keeps to tell whether a caller holds the password its
+        token was granted for, without keeping the password."""
+        key = self.env["ir.config_parameter"].sudo().get_param("database.secret") or ""
+        message = "\x00".join((server_url, username, password or ""))
+        return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+    @api.model
+    def _apizee_forget(self, user=None, usernames=None, new_username=None):
+        """Drop at once the cached tokens of an Odoo user's own account, or of the
+        technical accounts ``usernames``: their password or user name changed.
+
+        Rows are kept, with their rate-limit ledger and lock-out (changing one's user
+        name does not lift a lock-out).
+
+        :param str new_username: the user's new Apizee user name, written on their rows
+        """
+        forget = SQL(
+            "access_token = NULL, profile = NULL, expires_at = NULL, "
+            "secret_hash = NULL"
+        )
+        if user is not None:
+            if new_username:
+                forget = SQL("%s, username = %s", forget, new_username)
+            where = SQL("owner_key = %s", owner_key(user))
+        else:
+            where = SQL(
+                "owner_key = %s AND username = ANY(%s)", TECHNICAL, list(usernames)
+            )
+        self.env.cr.execute(SQL("UPDATE apizee_token SET %s WHERE %s", forget, where))
+
+    @api.model
+    def _apizee_get_profile(self, server_url, username, password, user=None):
         """The Apizee user's profile (``/api/v2/users/me``), cached with its token.
 
+        The cache is handed out only to a caller holding the password the token was
+        granted for (see ``_apizee_prepare_call``).
+
+        :param user: the Odoo user whose own account this is (the pop-in), or None
         :return: the decoded profile
         :raise ApizeeError: the mapped failure
         """
+        secret_hash = self._apizee_secret_hash(server_url, username, password)
 
         def cached(row):
-            if row and row["profile"] and self._apizee_token_fresh(row):
+            if (
+                row
+                and row["profile"]
+                and row["secret_hash"]
+                and hmac.compare_digest(row["secret_hash"], secret_hash)
+                and self._apizee_token_fresh(row)
+            ):
                 return json.loads(row["profile"]), None, None
             return None, None, None
 
         # A warm cache is read without a lock or a second connection (the hot path
         # of every page load of an agent with the pop-in).
         self.env.cr.execute(
-            "SELECT access_token, expires_at, profile FROM apizee_token "
-            "WHERE server_url = %s AND username = %s",
-            [server_url, username],
+            "SELECT access_token, expires_at, profile, secret_hash FROM apizee_token "
+            "WHERE server_url = %s AND username = %s AND owner_key = %s",
+            [server_url, username, owner_key(user)],
         )
         profile = cached(self.env.cr.dictfetchone())[0]
         if profile is None:
-            profile = self._apizee_locked(server_url, username, cached)
+            profile = self._apizee_locked(server_url, username, cached, user=user)
         if profile is None:
             profile = self._apizee_call(
-                server_url, username, password, "GET", const.USERS_ME_PATH
+                server_url, username, password, "GET", const.USERS_ME_PATH, user=user
             )
             if not isinstance(profile, dict):
                 raise self.env["apizee.client"]._apizee_error(
                     "unreadable", 200, server_url=server_url
                 )
-            self._apizee_locked(
-                server_url,
-                username,
-                lambda row: (None, {"profile": json.dumps(profile)}, None),
-            )
+
+            def store(row):
+                # Only with the token it was read with (still the same password)
+                if row["secret_hash"] and hmac.compare_digest(
+                    row["secret_hash"], secret_hash
+                ):
+                    return None, {"profile": json.dumps(profile)}, None
+                return None, None, None
+
+            self._apizee_locked(server_url, username, store, user=user)
         return profile
 
     @api.model
@@ -225,9 +386,9 @@ class ApizeeToken(models.Model):
         )
 
     @api.model
-    def _apizee_locked(self, server_url, username, func):
-        """Run ``func(row)`` on the locked row of an Apizee user, in its own
-        transaction.
+    def _apizee_locked(self, server_url, username, func, user=None):
+        """Run ``func(row)`` on the locked row of an Apizee account and its owner
+        (``user``, or the technical accounts), in its own transaction.
 
         ``func`` returns ``(result, values, error)``: ``values`` are written and
         committed whatever happens (calls made count against the limit), then ``error``
@@ -242,17 +403,22 @@ class ApizeeToken(models.Model):
                         # Wait for the lock holder, then read what it wrote (no
                         # serialization error as in Odoo's REPEATABLE READ).
                         cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                    owner = owner_key(user)
                     cr.execute(
-                        "INSERT INTO apizee_token (server_url, username) "
-                        "VALUES (%s, %s) ON CONFLICT (server_url, username) DO NOTHING",
-                        [server_url, username],
+                        "INSERT INTO apizee_token "
+                        "(server_url, username, owner_key, user_id) "
+                        "VALUES (%s, %s, %s, %s) "
+                        "ON CONFLICT (server_url, username, owner_key) DO NOTHING",
+                        [server_url, username, owner, user.id if user else None],
                         log_exceptions=False,  # a busy row is expected, and retried
                     )
                     cr.execute(
                         "SELECT id, access_token, expires_at, recent_calls, "
-                        "token_requests, profile FROM apizee_token "
-                        "WHERE server_url = %s AND username = %s FOR UPDATE",
-                        [server_url, username],
+                        "token_requests, profile, secret_hash, failed_grants, "
+                        "locked_until FROM apizee_token "
+                        "WHERE server_url = %s AND username = %s AND owner_key = %s "
+                        "FOR UPDATE",
+                        [server_url, username, owner],
                         log_exceptions=False,  # a busy row is expected, and retried
                     )
                     row = cr.dictfetchone()
@@ -277,6 +443,29 @@ class ApizeeToken(models.Model):
                 pg_errors.SerializationFailure,
                 pg_errors.UniqueViolation,
             ):
-                _logger.debug("Apizee token row of %s busy, reading it again", username)
+                _logger.debug("Apizee token row of %r busy, reading it again", username)
                 time.sleep(0.05 * attempt)
         raise self.env["apizee.client"]._apizee_error("busy", 0)
+
+
+def token_lifetime(expires_in):
+    """Seconds a granted token may be used, from Apizee's ``expires_in``.
+
+    A hostile or broken answer (missing, not a number, negative, huge) never raises:
+    a missing or unreadable value means the documented 24 h; any value is kept
+    between ``const.TOKEN_LIFETIME_MIN`` (so that the token serves the call it was
+    granted for, and a few more, without a new grant each time) and the documented
+    24 h.
+    """
+    if isinstance(expires_in, bool):
+        return const.TOKEN_LIFETIME_DEFAULT
+    if isinstance(expires_in, str):
+        expires_in = expires_in.strip()
+        if not expires_in.isascii() or not expires_in.isdigit() or len(expires_in) > 9:
+            return const.TOKEN_LIFETIME_DEFAULT
+        expires_in = int(expires_in)
+    if isinstance(expires_in, float) and expires_in == expires_in:  # not NaN
+        expires_in = int(min(max(expires_in, -1), 10**9))
+    if not isinstance(expires_in, int):
+        return const.TOKEN_LIFETIME_DEFAULT
+    return min(max(expires_in, const.TOKEN_LIFETIME_MIN), const.TOKEN_LIFETIME_DEFAULT)

@@ -40,8 +40,8 @@ class HelpdeskTicket(models.Model):
             in a dialog
         :raise AccessError: when the user may not read the ticket
         """
-        self.ensure_one()
         self._apizee_check_agent()
+        self.ensure_one()
         self.check_access("read")
         service = self._apizee_get_service()
         phones, emails = self._apizee_get_default_recipients()
@@ -115,8 +115,8 @@ class HelpdeskTicket(models.Model):
         :raise UserError: missing settings, invalid recipients or an Apizee failure;
             nothing is changed then
         """
-        self.ensure_one()
         self._apizee_check_agent()
+        self.ensure_one()
         self.check_access("write")
         invite = bool(self.env.context.get("apizee_invite"))
         session = self._apizee_get_live_session()
@@ -157,8 +157,8 @@ class HelpdeskTicket(models.Model):
             ``origin`` (messages from any other origin are dropped)
         :raise UserError: when the company key is not set
         """
-        self.ensure_one()
         self._apizee_check_agent()
+        self.ensure_one()
         self.check_access("read")
         company = (self.company_id or self.env.company).sudo()
         if not company.apizee_company_key:
@@ -191,7 +191,7 @@ class HelpdeskTicket(models.Model):
             "params": {
                 "url": url,
                 "allow": const.IFRAME_ALLOW,
-                "origin": apizee_urls.url_origin(url),
+                "origin": apizee_urls.browser_origin(url),
                 "ticket_id": self.id,
             },
             "context": {"dialog_size": "extra-large"},
@@ -215,8 +215,8 @@ class HelpdeskTicket(models.Model):
         :raise AccessError: when the user may not write the ticket
         :raise UserError: for an unknown, malformed or oversized message
         """
-        self.ensure_one()
         self._apizee_check_agent()
+        self.ensure_one()
         self.check_access("write")
         user = self.env.user.name
         if kind == "snapshot":
@@ -292,7 +292,9 @@ class HelpdeskTicket(models.Model):
 
     def action_apizee_view_sessions(self):
         """List the video sessions of the ticket."""
+        self._apizee_check_agent()
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "helpdesk_apizee.apizee_session_action"
         )
@@ -301,9 +303,14 @@ class HelpdeskTicket(models.Model):
         return action
 
     def _apizee_get_live_session(self):
-        """The most recent session of the ticket Apizee still runs, if any."""
+        """The most recent session of the ticket Apizee still runs, if any.
+
+        Read as superuser (the caller checked its access to the ticket): a session
+        hidden from the agent by a record rule must not make "Open room" create a
+        second live one.
+        """
         self.ensure_one()
-        return self.apizee_session_ids.filtered("live")[:1]
+        return self.sudo().apizee_session_ids.filtered("live")[:1]
 
     def _apizee_create_session(self, invite=False):
         """Create the Apizee session of the ticket, then its record and a chatter note.

@@ -18,3 +18,6 @@ from . import test_js
 from . import test_tour
 from . import test_webhook
 from . import test_webhook_utils
+from . import test_security
+from . import test_security_urls
+from . import test_security_webhooks

@@ -42,6 +42,9 @@ RATE_LIMIT = 10  # requests per minute and user, all endpoints together (§9)
 TOKEN_LIFETIME = 86400  # seconds (§3)
 LIVE_STATES = ("new", "open", "invited", "inprogress")
 
+#: ``ApizeeStandIn.expires_in``: token answers without ``expires_in``.
+MISSING = object()
+
 #: Failures a test can ask for with ``fail_next(kind)``.
 FAILURES = (
     "401",  # credentials or token refused, JSON {"code", "message", "details"}
@@ -73,6 +76,9 @@ class ApizeeStandIn:
         self.failures = []  # kinds of the next failures, in order
         self.calls = {}  # username -> list of request times (rate limit)
         self.latency = 0.0  # added to every answer (benchmarks)
+        # A hostile or broken Apizee: what token answers say in `expires_in` when set
+        # (the token itself lives `token_lifetime`); `MISSING` leaves the key out
+        self.expires_in = None
         # Demo only (`dev/run --standin`): where to send webhooks of each new ticket
         self.webhook_url = None
         self.webhook_secret = None
@@ -135,6 +141,7 @@ class ApizeeStandIn:
             self.failures.clear()
             self.calls.clear()
             self.latency = 0.0
+            self.expires_in = None
             self.slow_seconds = 3.0
             self.url_style = "agentUrl"
 
@@ -214,15 +221,16 @@ class ApizeeStandIn:
         token = secrets.token_urlsafe(32)
         with self._lock:
             self.tokens[token] = (username, time.time() + self.token_lifetime)
-        return (
-            200,
-            {},
-            {
-                "access_token": token,
-                "created_at": _iso(datetime.now(timezone.utc)),
-                "expires_in": self.token_lifetime,
-            },
-        )
+        answer = {
+            "access_token": token,
+            "created_at": _iso(datetime.now(timezone.utc)),
+            "expires_in": self.token_lifetime,
+        }
+        if self.expires_in is MISSING:
+            del answer["expires_in"]
+        elif self.expires_in is not None:
+            answer["expires_in"] = self.expires_in
+        return 200, {}, answer
 
     def _revoke(self, headers):
         with self._lock:

@@ -130,7 +130,8 @@ class TestAgentBootstrap(StandInRequestsMixin, HttpCase):
         )
         answer = self._bootstrap("popin_agent")["result"]
         self.assertFalse(answer["ok"])
-        self.assertIn("refused the credentials", answer["error"])
+        self.assertIn("refused your Apizee account", answer["error"])
+        self.assertIn("Preferences", answer["error"])
         self.assertNotIn("wrong", answer["error"])
 
     @mute_logger("odoo.http")
@@ -194,8 +195,15 @@ class TestAgentBootstrap(StandInRequestsMixin, HttpCase):
                 {"ticket_id": ticket.id, "kind": "snapshot", "data_url": "data:x"},
             )
         self.assertFalse(dropped["ok"])
+        # Users who may not write the ticket get the answer of a missing ticket
+        notes = len(ticket.message_ids)
         self.authenticate("popin_portal", "popin_portal")
-        with self.assertRaises(Exception):  # noqa: B017 - the JSON-RPC access error
-            self.make_jsonrpc_request(
-                "/helpdesk_apizee/panel/event", {"ticket_id": ticket.id, "kind": "left"}
-            )
+        refused = self.make_jsonrpc_request(
+            "/helpdesk_apizee/panel/event", {"ticket_id": ticket.id, "kind": "left"}
+        )
+        self.assertEqual(
+            refused,
+            {"ok": False, "error": "This ticket does not exist or you may not use it."},
+        )
+        ticket.invalidate_recordset()
+        self.assertEqual(len(ticket.message_ids), notes)

@@ -31,11 +31,13 @@ class TestSettingsAccount(ApizeeStandInCommon):
         view = self.env.ref("helpdesk_apizee.res_config_settings_view_form")
         self.assertIn('name="apizee_api_password_input"', view.arch_db)
         self.assertIn('password="True"', view.arch_db)
-        for field in ("apizee_api_username", "apizee_api_password"):
-            # stored on the company, for administrators and sudo code only
-            self.assertEqual(
-                self.env["res.company"]._fields[field].groups, "base.group_system"
-            )
+        fields_ = self.env["res.company"]._fields
+        # stored on the company: the user name for administrators, the password
+        # for superuser code only ("." is Odoo's "always forbidden")
+        self.assertEqual(fields_["apizee_api_username"].groups, "base.group_system")
+        self.assertEqual(fields_["apizee_api_password"].groups, ".")
+        settings = self.env["res.config.settings"]._fields
+        self.assertFalse(settings["apizee_api_password_input"].store)
 
     def test_neutralize_blanks_credentials(self):
         self.company._apizee_call("GET", "/api/v2/users/me")
@@ -48,6 +50,10 @@ class TestSettingsAccount(ApizeeStandInCommon):
         self.assertEqual(self.env.cr.fetchone()[0], 0)
 
     def test_preferences_apizee_username(self):
+        # agents set their own user name only when Settings allow it (test_security)
+        self.env["res.config.settings"].create(
+            {"apizee_agents_set_username": True}
+        ).execute()
         self.agent.with_user(self.agent).write({"apizee_username": "me@example.com"})
         self.assertEqual(self.agent.apizee_username, "me@example.com")
 

@@ -67,9 +67,13 @@ class ApizeeInviteWizard(models.TransientModel):
 
         :return: an ``ir.actions.act_url`` (new-tab mode) or an ``ir.actions.client``
             showing the same ``url`` in an Odoo dialog (in-Odoo mode)
+        :raise AccessError: for users who are no helpdesk agents, or may not read
+            the ticket
         :raise UserError: when a recipient is invalid
         """
+        self.env["helpdesk.ticket"]._apizee_check_agent()
         self.ensure_one()
+        self.ticket_id.check_access("read")
         entries = self._apizee_get_recipients()
         invalid = [entry for entry in entries if entry.error]
         if invalid:

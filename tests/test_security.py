@@ -1,0 +1,561 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The audit's faults, one test each, and the tables that cover their siblings: the
+Apizee account as an identity bound to one Odoo user, every public method refusing
+whoever may not call it, sessions seen with their tickets, nothing secret read back."""
+
+import contextlib
+import inspect
+import json
+import logging
+
+from odoo.api import call_kw
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .. import const
+from ..models.apizee_token import token_lifetime
+from .apizee_standin import MISSING, ApizeeStandIn
+from .common import ApizeeStandInCommon, StandInRequestsMixin
+
+BOOTSTRAP = "/helpdesk_apizee/agent/bootstrap"
+PANEL = "/helpdesk_apizee/panel/event"
+MODULE = "odoo.addons.helpdesk_apizee"
+
+
+@tagged("post_install", "-at_install")
+class TestAgentIdentity(StandInRequestsMixin, HttpCase):
+    """An agent's Apizee account is bound to one Odoo user: proven by its password,
+    never shared, never the technical account (audit item 1)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.standin = ApizeeStandIn().start()
+        cls.addClassCleanup(cls.standin.stop)
+        cls.standin.add_user("camille@example.com", "camille-Secret")
+        cls.standin.add_user("tech@example.com", "tech-Secret")
+        cls.env.company.write(
+            {
+                "apizee_server_url": cls.standin.url,
+                "apizee_api_username": "tech@example.com",
+                "apizee_api_password": "tech-Secret",
+            }
+        )
+        groups = "base.group_user,helpdesk_mgmt.group_helpdesk_user"
+        cls.victim = new_test_user(
+            cls.env, login="victim", password="victim", groups=groups
+        )
+        cls.victim.write(
+            {
+                "apizee_username": "camille@example.com",
+                "apizee_password_input": "camille-Secret",
+                "apizee_popin": True,
+            }
+        )
+        # The audit's attacker: "User: Personal tickets" only
+        cls.attacker = new_test_user(
+            cls.env,
+            login="attacker",
+            password="attacker",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user_own",
+        )
+        cls.attacker.apizee_popin = True
+
+    def setUp(self):
+        super().setUp()
+        self.standin.reset()
+        self.env.cr.execute("DELETE FROM apizee_token")
+        self.env["ir.config_parameter"].set_param(
+            const.AGENTS_SET_USERNAME_PARAM, "True"
+        )
+
+    def _bootstrap(self, login):
+        self.authenticate(login, login)
+        return self.make_jsonrpc_request(BOOTSTRAP, {})
+
+    def _attacker_sets(self, username, password):
+        """The attacker's own Preferences, as the web client writes them."""
+        self.authenticate("attacker", "attacker")
+        self.make_jsonrpc_request(
+            "/web/dataset/call_kw/res.users/write",
+            {
+                "model": "res.users",
+                "method": "write",
+                "args": [
+                    [self.attacker.id],
+                    {"apizee_username": username, "apizee_password_input": password},
+                ],
+                "kwargs": {},
+            },
+        )
+
+    def _grants(self, username):
+        return [
+            r
+            for r in self.standin.requests_to(const.TOKEN_PATH, "POST")
+            if r["query"].get("username") == username
+        ]
+
+    @mute_logger("odoo.addons.helpdesk_apizee.models.apizee_client")
+    def test_another_agents_name_gives_nothing_of_theirs(self):
+        """The audit's vector: the victim's cache is warm, the attacker types the
+        victim's user name and any password, and got the victim's profile."""
+        victim = self._bootstrap("victim")
+        self.assertTrue(victim["ok"])
+        self._attacker_sets("camille@example.com", "a guess")
+        answer = self._bootstrap("attacker")
+        self.assertFalse(answer["ok"])
+        text = json.dumps(answer)
+        self.assertNotIn(victim["userInfos"]["token"], text)
+        self.assertNotIn("standin-api-key", text)
+        # The attacker's own account is blamed, not the technical one
+        self.assertIn("your Apizee account", answer["error"])
+        self.assertIn("Preferences", answer["error"])
+        self.assertNotIn("technical", answer["error"])
+        # Apizee itself checked the guess, and refused it
+        self.assertEqual(len(self._grants("camille@example.com")), 2)
+
+    def test_same_name_two_odoo_users_never_share_a_token(self):
+        """Even with the right password: a grant of one's own, not the cache."""
+        victim = self._bootstrap("victim")
+        self._attacker_sets("camille@example.com", "camille-Secret")
+        other = self._bootstrap("attacker")
+        self.assertTrue(other["ok"])
+        self.assertEqual(len(self._grants("camille@example.com")), 2)
+        self.assertNotEqual(victim["userInfos"]["token"], other["userInfos"]["token"])
+        self.env.cr.execute(
+            "SELECT owner_key FROM apizee_token WHERE username = %s ORDER BY id",
+            ["camille@example.com"],
+        )
+        self.assertEqual(
+            [row[0] for row in self.env.cr.fetchall()],
+            [f"user:{self.victim.id}", f"user:{self.attacker.id}"],
+        )
+
+    def test_technical_account_never_reaches_the_browser(self):
+        for username in ("tech@example.com", " TECH@example.com"):
+            with self.subTest(username=username):
+                self._attacker_sets(username, "tech-Secret")
+                answer = self._bootstrap("attacker")
+                self.assertFalse(answer["ok"])
+                self.assertIn("technical account", answer["error"])
+        self.assertFalse(self.standin.requests)
+
+    @mute_logger(
+        "odoo.addons.helpdesk_apizee.models.apizee_client",
+        "odoo.addons.helpdesk_apizee.models.apizee_token",
+    )
+    def test_failed_grants_lock_out_the_one_who_tried(self):
+        self._attacker_sets("camille@example.com", "a guess")
+        answers = [self._bootstrap("attacker") for _i in range(6)]
+        self.assertFalse(any(answer["ok"] for answer in answers))
+        # Three guesses reach Apizee, then the attacker is locked out
+        self.assertEqual(len(self._grants("camille@example.com")), 3)
+        self.assertIn("too many times", answers[-1]["error"])
+        # ... and the owner of the account is not: their own window is untouched
+        self.assertTrue(self._bootstrap("victim")["ok"])
+        # A new name does not lift the lock-out
+        self._attacker_sets("someone@example.com", "another guess")
+        self.assertIn("too many times", self._bootstrap("attacker")["error"])
+        self.assertFalse(self._grants("someone@example.com"))
+
+    def test_changed_password_drops_the_token_at_once(self):
+        self.assertTrue(self._bootstrap("victim")["ok"])
+        self.victim.with_user(self.victim).apizee_password_input = "camille-Secret"
+        self.env.cr.execute(
+            "SELECT access_token, profile FROM apizee_token WHERE owner_key = %s",
+            [f"user:{self.victim.id}"],
+        )
+        self.assertEqual(self.env.cr.fetchall(), [(None, None)])
+        self.assertTrue(self._bootstrap("victim")["ok"])
+        self.assertEqual(len(self._grants("camille@example.com")), 2)
+
+    def test_changed_technical_password_drops_its_token(self):
+        self.env.company._apizee_call("GET", const.USERS_ME_PATH)
+        self.env.company.apizee_api_password = "tech-Secret"
+        self.env.cr.execute(
+            "SELECT count(*) FROM apizee_token WHERE access_token IS NOT NULL"
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+
+@tagged("post_install", "-at_install")
+class TestAccountSettings(ApizeeStandInCommon):
+    """Who sets and reads an agent's Apizee user name; what is read back of secrets
+    (audit items 1 and 6)."""
+
+    @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule")
+    def test_admin_sets_the_user_name_by_default(self):
+        agent = self.agent.with_user(self.agent)
+        with self.assertRaises(AccessError):
+            agent.write({"apizee_username": "someone@example.com"})
+        agent.write({"apizee_password_input": "mine", "apizee_popin": True})
+        self.env["ir.config_parameter"].set_param(
+            const.AGENTS_SET_USERNAME_PARAM, "True"
+        )
+        agent.write({"apizee_username": "mine@example.com"})
+        self.assertEqual(self.agent.apizee_username, "mine@example.com")
+
+    @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule")
+    def test_user_names_read_by_admins_and_the_user_only(self):
+        name = self.agent.apizee_username
+        self.assertTrue(name)
+        for reader in (self.internal_user, self.other_agent, self._own_agent()):
+            with self.subTest(reader=reader.login):
+                agent = self.agent.with_user(reader)
+                agent.invalidate_recordset()
+                self.assertFalse(agent.read(["apizee_username"])[0]["apizee_username"])
+                with self.assertRaises(AccessError):
+                    self.env["res.users"].with_user(reader).search(
+                        [("apizee_username", "=", name)]
+                    )
+        self.agent.invalidate_recordset()
+        own = self.agent.with_user(self.agent).read(["apizee_username"])
+        self.assertEqual(own[0]["apizee_username"], name)
+        admin = self.agent.with_user(self.env.ref("base.user_admin"))
+        self.assertEqual(admin.read(["apizee_username"])[0]["apizee_username"], name)
+
+    def _own_agent(self):
+        return new_test_user(
+            self.env,
+            login="apizee_own_reader",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user_own",
+        )
+
+    def test_typed_technical_password_cannot_be_read_back(self):
+        admin = self.env.ref("base.user_admin")
+        settings = (
+            self.env["res.config.settings"]
+            .with_user(admin)
+            .create({"apizee_api_password_input": "typed-Secret"})
+        )
+        self.assertEqual(self.company.sudo().apizee_api_password, "typed-Secret")
+        settings.invalidate_recordset()
+        self.assertFalse(
+            settings.read(["apizee_api_password_input"])[0]["apizee_api_password_input"]
+        )
+        self.env.cr.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'res_config_settings' AND column_name LIKE 'apizee%%'"
+        )
+        self.assertNotIn(
+            "apizee_api_password_input", [row[0] for row in self.env.cr.fetchall()]
+        )
+        with self.assertRaises(AccessError):
+            self.company.with_user(admin).read(["apizee_api_password"])
+
+    def test_tokens_readable_by_no_one(self):
+        self.company._apizee_call("GET", const.USERS_ME_PATH)
+        for user in (self.env.ref("base.user_admin"), self.agent):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.env["apizee.token"].with_user(user).search([])
+        token = self.env["apizee.token"].search([], limit=1)
+        with self.assertRaises(AccessError):
+            token.with_user(self.env.ref("base.user_admin")).read(["access_token"])
+
+    def test_hostile_token_lifetimes(self):
+        """A token answer's ``expires_in`` as a broken or hostile Apizee may send it:
+        no exception escapes, and the token serves the next calls (one grant)."""
+        cases = [
+            (MISSING, const.TOKEN_LIFETIME_DEFAULT),
+            (None, const.TOKEN_LIFETIME_DEFAULT),
+            (-5, const.TOKEN_LIFETIME_MIN),
+            (0, const.TOKEN_LIFETIME_MIN),
+            (10**30, const.TOKEN_LIFETIME_DEFAULT),
+            ("abc", const.TOKEN_LIFETIME_DEFAULT),
+            ("3600", 3600),
+            (3600.5, 3600),
+            (float("inf"), const.TOKEN_LIFETIME_DEFAULT),
+            (True, const.TOKEN_LIFETIME_DEFAULT),
+            ([1], const.TOKEN_LIFETIME_DEFAULT),
+            ({"a": 1}, const.TOKEN_LIFETIME_DEFAULT),
+        ]
+        for expires_in, lifetime in cases:
+            with self.subTest(expires_in=expires_in):
+                self.standin.reset()
+                self._clear_token_cache()
+                self.standin.expires_in = expires_in
+                for _i in range(3):
+                    self.company._apizee_call("GET", const.USERS_ME_PATH)
+                self.assertEqual(len(self._token_requests()), 1)
+                if expires_in is not MISSING:
+                    self.assertEqual(token_lifetime(expires_in), lifetime)
+
+    def test_token_lifetime_strings(self):
+        self.assertEqual(token_lifetime("  600 "), 600)
+        self.assertEqual(token_lifetime("1e9"), const.TOKEN_LIFETIME_DEFAULT)
+        self.assertEqual(token_lifetime(float("nan")), const.TOKEN_LIFETIME_DEFAULT)
+
+    def test_documented_token_numbers(self):
+        """The numbers the client keeps to, as documented (not read from const)."""
+        self.assertEqual(token_lifetime(None), 86400)
+        self.assertEqual(const.RATE_LIMIT_CALLS, 10)
+        self.assertEqual(const.RATE_LIMIT_WINDOW, 60)
+        self.assertEqual(const.GRANT_FAILURES_MAX, 3)
+
+
+@tagged("post_install", "-at_install")
+class TestPublicMethods(ApizeeStandInCommon):
+    """Every public method of the module's models, called over RPC's path by whoever
+    may not use it, on the empty record set and on a record of someone else: an
+    AccessError, and nothing reaches Apizee (audit item 2)."""
+
+    # Methods the ORM itself guards (model access rights and record rules on the
+    # records written), and methods that change nothing for their caller.
+    ORM_GUARDED = {
+        ("apizee.service", "create"),
+        ("apizee.service", "write"),
+        ("res.company", "create"),
+        ("res.company", "write"),
+        ("res.users", "write"),
+        ("ir.http", "session_info"),  # the caller's own session (a flag)
+        ("apizee.webhook.event", "init"),  # run by the registry, not over RPC
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.own_agent = new_test_user(
+            cls.env,
+            login="apizee_table_own",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user_own",
+        )
+        cls.other_team = cls.env["helpdesk.ticket.team"].create({"name": "Elsewhere"})
+        cls.foreign_ticket = cls.env["helpdesk.ticket"].create(
+            {
+                "name": "Someone else's",
+                "description": "<p>x</p>",
+                "partner_id": cls.partner.id,
+                "team_id": cls.other_team.id,
+                "user_id": cls.agent.id,
+            }
+        )
+        cls.session = cls.env["apizee.session"].create(
+            {"ticket_id": cls.foreign_ticket.id, "apizee_id": "T-1", "state": "open"}
+        )
+        cls.callers = (cls.portal_user, cls.own_agent, cls.other_agent)
+
+    def _public_methods(self):
+        """``(model, method)`` of every public method the module defines."""
+        found = set()
+        for name, model_class in self.env.registry.items():
+            for cls in model_class.__mro__:
+                if not cls.__module__.startswith(MODULE + "."):
+                    continue
+                for attr, value in vars(cls).items():
+                    if attr.startswith("_") or not inspect.isfunction(value):
+                        continue
+                    if attr.isupper():  # SELF_READABLE_FIELDS and co.
+                        continue
+                    found.add((name, attr))
+        return found
+
+    def _targets(self, model):
+        """The record sets a hostile caller tries: empty, and someone else's."""
+        records = {
+            "helpdesk.ticket": self.foreign_ticket,
+            "apizee.session": self.session,
+            "res.config.settings": self.env["res.config.settings"].create({}),
+            "apizee.invite.wizard": self.env["apizee.invite.wizard"].create(
+                {"ticket_id": self.foreign_ticket.id}
+            ),
+        }
+        return [self.env[model].browse(), records.get(model)]
+
+    def test_every_public_method_is_in_the_table(self):
+        """A new public method cannot be forgotten: it is tested below, or said to
+        be guarded by the ORM."""
+        methods = self._public_methods()
+        self.assertIn(
+            ("res.config.settings", "action_apizee_regenerate_webhook_secret"),
+            methods,
+        )
+        self.assertIn(("helpdesk.ticket", "action_apizee_open_room"), methods)
+        self.assertGreaterEqual(len(methods - self.ORM_GUARDED), 10)
+
+    @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule", "odoo.sql_db")
+    def test_public_methods_refuse_hostile_callers(self):
+        """Portal: refused on any record set. Agents (own tickets only, another
+        company): refused on someone else's records; on the empty set, refused or
+        nothing done."""
+        secrets_before = self._secrets()
+        notes_before = len(self.foreign_ticket.message_ids)
+        for model, method in sorted(self._public_methods() - self.ORM_GUARDED):
+            for caller in self.callers:
+                for records in self._targets(model):
+                    if records is None:
+                        continue
+                    with self.subTest(
+                        model=model, method=method, caller=caller.login, ids=records.ids
+                    ):
+                        target = records.with_user(caller)
+                        if records or caller == self.portal_user:
+                            with self.assertRaises(AccessError):
+                                getattr(target, method)()
+                            continue
+                        # Refused (ValueError: ensure_one), or nothing done
+                        with contextlib.suppress(AccessError, ValueError):
+                            getattr(target, method)()
+        self.assertFalse(self.standin.requests)
+        self.assertEqual(self._secrets(), secrets_before)
+        self.assertEqual(len(self.foreign_ticket.message_ids), notes_before)
+
+    def _secrets(self):
+        """The module's parameters and every company's Apizee secrets."""
+        self.env.invalidate_all()
+        params = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .search([("key", "like", "helpdesk_apizee.%")])
+        )
+        companies = self.env["res.company"].sudo().search([])
+        fields_ = [f for f in companies._fields if f.startswith("apizee_")]
+        return (
+            sorted(params.mapped(lambda p: (p.key, p.value))),
+            companies.read(fields_),
+        )
+
+    @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule")
+    def test_settings_actions_over_rpc_as_portal(self):
+        """The audit's vector: portal, empty record set, over the ORM's RPC entry."""
+        for method in (
+            "action_apizee_regenerate_webhook_secret",
+            "action_apizee_test_connection",
+            "set_values",
+        ):
+            with self.subTest(method=method), self.assertRaises(AccessError):
+                call_kw(
+                    self.env["res.config.settings"].with_user(self.portal_user),
+                    method,
+                    [[]],
+                    {},
+                )
+
+
+@tagged("post_install", "-at_install")
+class TestSessionsFollowTickets(ApizeeStandInCommon):
+    """Whoever may read a ticket sees its sessions, and "Open room" never creates a
+    second live one (audit item 4)."""
+
+    def test_follower_reuses_the_live_session(self):
+        follower = new_test_user(
+            self.env,
+            login="apizee_follower",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user_own",
+        )
+        other_team = self.env["helpdesk.ticket.team"].create({"name": "Others"})
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Followed",
+                "description": "<p>x</p>",
+                "partner_id": self.partner.id,
+                "team_id": other_team.id,
+                "user_id": self.agent.id,
+            }
+        )
+        ticket.message_subscribe(partner_ids=follower.partner_id.ids)
+        ticket.with_user(self.agent).action_apizee_open_room()
+        self.assertEqual(len(self._sessions_created()), 1)
+        self.env.invalidate_all()  # as in the follower's own request
+        as_follower = ticket.with_user(follower)
+        self.assertEqual(as_follower.apizee_session_count, 1)
+        self.assertEqual(len(as_follower.apizee_session_ids), 1)
+        as_follower.apizee_session_ids.read(["state", "agent_url"])
+        self.env.invalidate_all()
+        action = as_follower.action_apizee_open_room()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        self.assertEqual(len(self._sessions_created()), 1)
+
+    @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule")
+    def test_sessions_hidden_with_their_ticket(self):
+        self.ticket.with_user(self.agent).action_apizee_open_room()
+        session = self.ticket.apizee_session_ids
+        own = new_test_user(
+            self.env,
+            login="apizee_not_follower",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user_own",
+        )
+        Session = self.env["apizee.session"]
+        for user in (own, self.other_agent):
+            with self.subTest(user=user.login):
+                self.assertFalse(Session.with_user(user).search([]))
+                with self.assertRaises(AccessError):
+                    session.with_user(user).read(["agent_url"])
+
+
+@tagged("post_install", "-at_install")
+class TestPanelRoute(StandInRequestsMixin, HttpCase):
+    """The panel route answers junk with ``{"ok": false}``, the same for a missing
+    ticket and a forbidden one, and logs untrusted text escaped (audit item 6)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        groups = "base.group_user,helpdesk_mgmt.group_helpdesk_user_own"
+        cls.agent = new_test_user(
+            cls.env, login="panel_agent", password="panel_agent", groups=groups
+        )
+        cls.ticket = cls.env["helpdesk.ticket"].create(
+            {"name": "Mine", "description": "<p>x</p>", "user_id": cls.agent.id}
+        )
+        other = new_test_user(cls.env, login="panel_other", groups=groups)
+        cls.forbidden = cls.env["helpdesk.ticket"].create(
+            {"name": "Not mine", "description": "<p>x</p>", "user_id": other.id}
+        )
+
+    def _post(self, params):
+        return self.make_jsonrpc_request(PANEL, params)
+
+    @mute_logger("odoo.http", "odoo.addons.helpdesk_apizee.controllers.main")
+    def test_junk_arguments(self):
+        self.authenticate("panel_agent", "panel_agent")
+        junk = [
+            {},
+            {"ticket_id": self.ticket.id},
+            {"kind": "joined"},
+            {"ticket_id": "x", "kind": "joined"},
+            {"ticket_id": True, "kind": "joined"},
+            {"ticket_id": -1, "kind": "joined"},
+            {"ticket_id": 10**30, "kind": "joined"},
+            {"ticket_id": [1], "kind": "joined"},
+            {"ticket_id": self.ticket.id, "kind": ["joined"]},
+            {"ticket_id": self.ticket.id, "kind": None},
+            {"ticket_id": self.ticket.id, "kind": "snapshot", "data_url": 5},
+            {"ticket_id": self.ticket.id, "kind": "snapshot", "data_url": "data:x"},
+            {"ticket_id": self.ticket.id, "kind": "nope"},
+            {"ticket_id": self.ticket.id, "kind": "joined", "extra": {"a": 1}},
+        ]
+        for params in junk:
+            with self.subTest(params=params):
+                answer = self._post(params)
+                if params.get("extra"):
+                    self.assertEqual(answer, {"ok": True})
+                    continue
+                self.assertIs(answer["ok"], False)
+                self.assertIsInstance(answer["error"], str)
+
+    def test_missing_and_forbidden_alike(self):
+        self.authenticate("panel_agent", "panel_agent")
+        missing = self._post({"ticket_id": 2**31 - 1, "kind": "joined"})
+        forbidden = self._post({"ticket_id": self.forbidden.id, "kind": "joined"})
+        self.assertFalse(missing["ok"])
+        self.assertEqual(missing, forbidden)
+        self.assertFalse(
+            self.forbidden.message_ids.filtered(lambda m: "Video" in str(m.body))
+        )
+
+    def test_log_forging(self):
+        self.authenticate("panel_agent", "panel_agent")
+        with self.assertLogs(
+            "odoo.addons.helpdesk_apizee.controllers.main", logging.WARNING
+        ) as logs:
+            self._post(
+                {
+                    "ticket_id": self.ticket.id,
+                    "kind": "x\n2026-01-01 00:00:00,000 1 INFO db odoo: forged",
+                }
+            )
+        self.assertEqual(len(logs.output), 1)
+        self.assertNotIn("\n", logs.output[0])
+        self.assertIn("\\n", logs.output[0])
