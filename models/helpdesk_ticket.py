@@ -11,13 +11,19 @@ from ..utils import apizee_urls, recipients
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
+    # For helpdesk agents only: the ticket's customer (portal) or an internal
+    # follower may read the ticket, not its sessions (the agent's room links)
     apizee_session_ids = fields.One2many(
         comodel_name="apizee.session",
         inverse_name="ticket_id",
         string="Video sessions",
         readonly=True,
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
-    apizee_session_count = fields.Integer(compute="_compute_apizee_session_count")
+    apizee_session_count = fields.Integer(
+        compute="_compute_apizee_session_count",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
+    )
 
     @api.depends("apizee_session_ids")
     def _compute_apizee_session_count(self):
