@@ -110,6 +110,9 @@ SESSION_LIVE_STATES = ("new", "open", "invited", "inprogress")
 # A live session is read back from Apizee before it is reused when its last reading is
 # older than this (seconds): Apizee may have ended it meanwhile.
 SESSION_REFRESH_AFTER = 120
+# Refresh (the button) does not read a session again within this many seconds of its
+# last reading: repeated clicks must not spend the account's 10 requests a minute.
+SESSION_REFRESH_MIN = 30
 # Webhooks also say "opened" and "updated" (§5); read as these states.
 SESSION_STATE_ALIASES = {"opened": "open", "updated": None}
 

@@ -353,9 +353,9 @@ class ApizeeClient(models.AbstractModel):
             ),
             "locked": lambda: self.env._(
                 "Apizee refused your Apizee password too many times: try again in "
-                "%(minutes)s minutes, after checking your Apizee user name and "
+                "%(minutes)s min, after checking your Apizee user name and "
                 "password in your Preferences (tab Apizee).",
-                minutes=max(1, -(-retry_after // 60)),
+                minutes=max(1, round(retry_after / 60)),
             ),
             "technical_account": lambda: self.env._(
                 "This Apizee account is the company's technical account: it cannot "

@@ -38,7 +38,10 @@ class ApizeeSession(models.Model):
     agent_id = fields.Many2one(
         comodel_name="res.users", string="Opened by", readonly=True
     )
-    agent_username = fields.Char(string="Apizee agent", readonly=True)
+    # An agent's Apizee user name is for administrators only (see res.users)
+    agent_username = fields.Char(
+        string="Apizee agent", readonly=True, groups="base.group_system"
+    )
     recipients = fields.Char(readonly=True)
     invitation_sent = fields.Boolean(
         readonly=True, help="Apizee sent the invitation by SMS or email itself."
@@ -115,8 +118,13 @@ class ApizeeSession(models.Model):
         """
         self.env["helpdesk.ticket"]._apizee_check_agent()
         self.check_access("read")
+        # A session read back moments ago is not read again: clicks on Refresh must
+        # not spend the technical account's requests, which every "Open room" needs
+        recent = fields.Datetime.now() - timedelta(seconds=const.SESSION_REFRESH_MIN)
         for session in self:
             session.ticket_id.check_access("read")
+            if session.sudo().last_refresh and session.sudo().last_refresh > recent:
+                continue
             session._apizee_refresh()
         return True
 

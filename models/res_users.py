@@ -1,20 +1,31 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import unicodedata
+
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 from .. import const
 
 AGENT_GROUP = "helpdesk_mgmt.group_helpdesk_user_own"
-# Readable by administrators and by the user themself only (see ``_fetch_query``)
-PRIVATE_FIELDS = ("apizee_username",)
 
 
 class ResUsers(models.Model):
     _inherit = "res.users"
 
+    # Half of an account: administrators only (the field's group keeps it out of
+    # reads, domains, groupings and sort orders of everyone else); the user reads
+    # and, when Settings allow it, sets their own through ``apizee_own_username``.
     apizee_username = fields.Char(
         string="Apizee user name",
         copy=False,
+        groups="base.group_system",
+        help="The agent's user name in Apizee: sessions they open from tickets are "
+        "assigned to them in Apizee, and the video pop-in signs in with it.",
+    )
+    apizee_own_username = fields.Char(
+        string="Apizee user name",
+        compute="_compute_apizee_own_username",
+        inverse="_inverse_apizee_own_username",
         help="Your user name in Apizee: sessions you open from tickets are assigned "
         "to you in Apizee, and the video pop-in signs in with it. Set by an "
         "administrator, unless Settings let agents set their own.",
@@ -47,6 +58,7 @@ class ResUsers(models.Model):
         """Override to let users read their Apizee settings in Preferences."""
         return super().SELF_READABLE_FIELDS + [
             "apizee_username",
+            "apizee_own_username",
             "apizee_username_editable",
             "apizee_password_input",
             "apizee_password_set",
@@ -59,7 +71,7 @@ class ResUsers(models.Model):
         and their Apizee user name when the administrators allow it (Settings)."""
         fields_ = ["apizee_password_input", "apizee_popin"]
         if self._apizee_agents_set_username():
-            fields_.append("apizee_username")
+            fields_ += ["apizee_username", "apizee_own_username"]
         return super().SELF_WRITEABLE_FIELDS + fields_
 
     @api.model
@@ -72,56 +84,70 @@ class ResUsers(models.Model):
             .get_param(const.AGENTS_SET_USERNAME_PARAM)
         )
 
+    def _apizee_is_admin(self):
+        """Whether the real user (not a superuser environment: Preferences read the
+        user's own record as superuser) is an administrator."""
+        return self.env.user._is_system()
+
     def _compute_apizee_username_editable(self):
-        editable = self.env.is_system() or self._apizee_agents_set_username()
+        editable = self._apizee_is_admin() or self._apizee_agents_set_username()
         for user in self:
             user.apizee_username_editable = editable
 
-    def _fetch_query(self, query, fields):
-        """Override to hide the Apizee user names of others from anyone but
-        administrators (as Odoo hides its ``USER_PRIVATE_FIELDS``): an Apizee user
-        name is half of an account."""
-        records = super()._fetch_query(query, fields)
-        private = [self._fields[name] for name in PRIVATE_FIELDS]
-        if (
-            not self.env.su
-            and not self.env.is_system()
-            and any(field in fields for field in private)
-        ):
-            others = records.filtered(lambda user: user.id != self.env.uid)
-            for field in private:
-                self.env.cache.update(others, field, [False] * len(others))
-        return records
+    def _compute_apizee_own_username(self):
+        admin = self._apizee_is_admin()
+        for user in self:
+            own = user.id == self.env.uid
+            user.apizee_own_username = (
+                user.sudo().apizee_username if own or admin else False
+            )
 
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        """Override: no one but administrators searches by Apizee user name (it would
-        tell whose it is)."""
-        if not self.env.su and not self.env.is_system() and domain:
-            for term in domain:
-                if isinstance(term, list | tuple) and str(term[0]).split(".")[0] in (
-                    PRIVATE_FIELDS
-                ):
-                    raise AccessError(self.env._("Invalid search criterion"))
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+    def _inverse_apizee_own_username(self):
+        for user in self:
+            # Reached through ``write``: its access checks (Preferences' own fields,
+            # administrators) already ran
+            user.sudo().apizee_username = user.apizee_own_username
 
-    @api.model
-    def _read_group_groupby(self, groupby_spec, query):
-        """Override: no grouping by Apizee user name but for administrators."""
-        if not self.env.su and not self.env.is_system():
-            if groupby_spec.split(":")[0].split(".")[0] in PRIVATE_FIELDS:
-                raise AccessError(self.env._("Invalid search criterion"))
-        return super()._read_group_groupby(groupby_spec, query)
+    @api.constrains("apizee_username")
+    def _check_apizee_username(self):
+        """No white space nor invisible character in an Apizee user name: what Apizee
+        would read as another name (or as the technical account's) must not pass."""
+        for user in self.sudo():
+            name = user.apizee_username or ""
+            if any(
+                char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+                for char in name
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "An Apizee user name has no spaces nor invisible characters."
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override to strip pasted Apizee user names."""
+        for vals in vals_list:
+            self._apizee_strip_username(vals)
+        return super().create(vals_list)
 
     def write(self, vals):
-        """Override: a new Apizee user name drops the user's cached Apizee token at
-        once (it was granted to the previous account)."""
+        """Override: a pasted Apizee user name is stripped, and a new one drops the
+        user's cached Apizee token at once (it was granted to the previous
+        account)."""
+        self._apizee_strip_username(vals)
         result = super().write(vals)
         if "apizee_username" in vals:
             Token = self.env["apizee.token"].sudo()
-            for user in self:
+            for user in self.sudo():
                 Token._apizee_forget(user=user, new_username=user.apizee_username)
         return result
+
+    @api.model
+    def _apizee_strip_username(self, vals):
+        for field in ("apizee_username", "apizee_own_username"):
+            if isinstance(vals.get(field), str):
+                vals[field] = vals[field].strip() or False
 
     def _compute_apizee_password_input(self):
         stored = set(

@@ -10,6 +10,23 @@ from .common import KEY_ASSISTANCE, ApizeeStandInCommon
 
 @tagged("post_install", "-at_install")
 class TestOpenRoom(ApizeeStandInCommon):
+    def _refresh(self, session):
+        """Refresh, as an agent clicking it later than ``SESSION_REFRESH_MIN``."""
+        session.sudo().last_refresh = "2020-01-01 00:00:00"
+        session.with_user(self.agent).action_apizee_refresh()
+
+    def test_refresh_clicks_do_not_spend_the_account(self):
+        """The audit's vector: Refresh clicked 12 times in a row reads Apizee once,
+        and "Open room" still gets its requests."""
+        self._open()
+        session = self.ticket.apizee_session_ids
+        session.sudo().last_refresh = "2020-01-01 00:00:00"
+        for _i in range(12):
+            session.with_user(self.agent).action_apizee_refresh()
+        gets = self.standin.requests_to(f"/api/v3/tickets/{session.apizee_id}", "GET")
+        self.assertEqual(len(gets), 1)
+        self.assertEqual(const.SESSION_REFRESH_MIN, 30)
+
     def _open(self, ticket=None, user=None, **context):
         ticket = (ticket or self.ticket).with_user(user or self.agent)
         return ticket.with_context(**context).action_apizee_open_room()
@@ -77,7 +94,7 @@ class TestOpenRoom(ApizeeStandInCommon):
         self._open()
         session = self.ticket.apizee_session_ids
         self.standin.tickets[session.apizee_id]["state"] = "done"
-        session.with_user(self.agent).action_apizee_refresh()
+        self._refresh(session)
         self.assertEqual(session.state, "done")
         self._open()
         self.assertEqual(len(self._sessions_created()), 2)
@@ -89,7 +106,7 @@ class TestOpenRoom(ApizeeStandInCommon):
         self.standin.tickets[session.apizee_id].update(
             state="inprogress", start_time="2026-11-28T09:30:00Z"
         )
-        session.with_user(self.agent).action_apizee_refresh()
+        self._refresh(session)
         self.assertEqual(session.state, "inprogress")
         self.assertEqual(str(session.start_time), "2026-11-28 09:30:00")
         self.assertTrue(session.last_refresh)
@@ -229,7 +246,7 @@ class TestOpenRoom(ApizeeStandInCommon):
         self._open()
         session = self.ticket.apizee_session_ids
         self.standin.tickets.clear()
-        session.with_user(self.agent).action_apizee_refresh()
+        self._refresh(session)
         self.assertEqual(session.state, "expired")
         self.assertIn("404", session.last_error)
 

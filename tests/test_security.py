@@ -9,7 +9,7 @@ import json
 import logging
 
 from odoo.api import call_kw
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -199,27 +199,81 @@ class TestAccountSettings(ApizeeStandInCommon):
 
     @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule")
     def test_user_names_read_by_admins_and_the_user_only(self):
-        name = self.agent.apizee_username
+        """Not by read, domain (on users or through partners), aggregate, grouping nor
+        sort order: the field belongs to administrators."""
+        name = self.agent.sudo().apizee_username
         self.assertTrue(name)
         for reader in (self.internal_user, self.other_agent, self._own_agent()):
-            with self.subTest(reader=reader.login):
-                agent = self.agent.with_user(reader)
-                agent.invalidate_recordset()
-                self.assertFalse(agent.read(["apizee_username"])[0]["apizee_username"])
-                with self.assertRaises(AccessError):
-                    self.env["res.users"].with_user(reader).search(
-                        [("apizee_username", "=", name)]
-                    )
+            Users = self.env["res.users"].with_user(reader)
+            attempts = {
+                "read": lambda Users=Users: self.agent.with_user(Users.env.user).read(
+                    ["apizee_username"]
+                ),
+                "search": lambda Users=Users: Users.search(
+                    [("apizee_username", "=", name)]
+                ),
+                "partner domain": lambda Users=Users: Users.env["res.partner"].search(
+                    [("user_ids.apizee_username", "=like", name[:3] + "%")]
+                ),
+                "aggregate": lambda Users=Users: Users.read_group(
+                    [], ["apizee_username:max"], ["share"]
+                ),
+                "group by": lambda Users=Users: Users.read_group(
+                    [], ["login"], ["apizee_username"]
+                ),
+                "order": lambda Users=Users: Users.search([], order="apizee_username"),
+            }
+            for how, attempt in attempts.items():
+                with self.subTest(reader=reader.login, how=how):
+                    with self.assertRaises(AccessError):
+                        attempt()
+            with self.subTest(reader=reader.login, how="proxy"):
+                proxy = self.agent.with_user(reader).read(["apizee_own_username"])
+                self.assertFalse(proxy[0]["apizee_own_username"])
         self.agent.invalidate_recordset()
-        own = self.agent.with_user(self.agent).read(["apizee_username"])
-        self.assertEqual(own[0]["apizee_username"], name)
+        own = self.agent.with_user(self.agent).read(
+            ["apizee_username", "apizee_own_username", "apizee_username_editable"]
+        )[0]
+        self.assertEqual(own["apizee_username"], name)
+        self.assertEqual(own["apizee_own_username"], name)
+        # Preferences read as superuser: still not editable by the agent by default
+        self.assertFalse(own["apizee_username_editable"])
         admin = self.agent.with_user(self.env.ref("base.user_admin"))
         self.assertEqual(admin.read(["apizee_username"])[0]["apizee_username"], name)
+        # ... nor through the sessions an agent opened
+        self.ticket.with_user(self.agent).action_apizee_open_room()
+        session = self.ticket.apizee_session_ids.with_user(self.agent)
+        self.assertTrue(session.read(["state"]))
+        with self.assertRaises(AccessError):
+            session.read(["agent_username"])
 
-    def _own_agent(self):
+    def test_user_names_without_invisible_characters(self):
+        for name in ("tech@exa\tmple.com", "tech@example.com\u200b", "a b@x.com"):
+            with self.subTest(name=name), self.assertRaises(ValidationError):
+                self.agent.apizee_username = name
+        self.agent.apizee_username = "  pasted@example.com \n"
+        self.assertEqual(self.agent.apizee_username, "pasted@example.com")
+
+    @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule")
+    def test_invitations_are_their_authors(self):
+        """A wizard under review is its author's: no one else reads or writes it,
+        and none is made for a ticket its author may not read."""
+        wizard = self._invite()
+        for user in (self._own_agent(), self.other_agent):
+            Wizard = self.env["apizee.invite.wizard"].with_user(user)
+            with self.subTest(user=user.login):
+                self.assertFalse(Wizard.search([]))
+                with self.assertRaises(AccessError):
+                    wizard.with_user(user).read(["phone_numbers"])
+                with self.assertRaises(AccessError):
+                    wizard.with_user(user).write({"phone_numbers": "+33699999999"})
+                with self.assertRaises(AccessError):
+                    Wizard.create({"ticket_id": self.ticket.id})
+
+    def _own_agent(self, suffix=""):
         return new_test_user(
             self.env,
-            login="apizee_own_reader",
+            login=f"apizee_own_reader{suffix}",
             groups="base.group_user,helpdesk_mgmt.group_helpdesk_user_own",
         )
 
@@ -308,7 +362,9 @@ class TestPublicMethods(ApizeeStandInCommon):
         ("apizee.service", "write"),
         ("res.company", "create"),
         ("res.company", "write"),
+        ("res.users", "create"),
         ("res.users", "write"),
+        ("apizee.invite.wizard", "create"),  # and its own checks (test below)
         ("ir.http", "session_info"),  # the caller's own session (a flag)
         ("apizee.webhook.event", "init"),  # run by the registry, not over RPC
     }

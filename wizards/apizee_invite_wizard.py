@@ -45,6 +45,16 @@ class ApizeeInviteWizard(models.TransientModel):
     invalid_count = fields.Integer(compute="_compute_recipients")
     recipient_count = fields.Integer(compute="_compute_recipients")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override: only helpdesk agents, for tickets they may read (the wizard shows
+        the ticket's customer and number)."""
+        self.env["helpdesk.ticket"]._apizee_check_agent()
+        wizards = super().create(vals_list)
+        # ticket_id may come from the context's defaults: checked once set
+        wizards.ticket_id.with_env(self.env).check_access("read")
+        return wizards
+
     @api.depends("ticket_id.number")
     def _compute_reference(self):
         for wizard in self:
