@@ -23,7 +23,7 @@ class ResUsers(models.Model):
         "assigned to them in Apizee, and the video pop-in signs in with it.",
     )
     apizee_own_username = fields.Char(
-        string="Apizee user name",
+        string="Your Apizee user name",
         compute="_compute_apizee_own_username",
         inverse="_inverse_apizee_own_username",
         help="Your user name in Apizee: sessions you open from tickets are assigned "
