@@ -78,6 +78,16 @@ class ApizeeToken(models.Model):
     failed_grants = fields.Integer(
         readonly=True, help="Token requests Apizee refused in a row."
     )
+    refused_hash = fields.Char(
+        groups=".",
+        copy=False,
+        readonly=True,
+        help="Keyed hash of the last password Apizee refused.",
+    )
+    refused_until = fields.Datetime(
+        readonly=True,
+        help="Until then, the refused password is not sent to Apizee again.",
+    )
     locked_until = fields.Datetime(
         readonly=True, help="No token request before this time (too many failures)."
     )
@@ -208,6 +218,16 @@ class ApizeeToken(models.Model):
                 # Granted for another password: never handed out, dropped at once
                 token = None
                 values.update(access_token=None, profile=None, expires_at=None)
+            if (
+                not proven
+                and row["refused_hash"]
+                and row["refused_until"]
+                and row["refused_until"] > fields.Datetime.now()
+                and hmac.compare_digest(row["refused_hash"], secret_hash)
+            ):
+                # The password Apizee just refused, again (each page load of the
+                # agent asks): refused without asking Apizee, nor counting a failure
+                return None, values, client._apizee_error("credentials", 401)
             locked_until = row["locked_until"]
             if user and locked_until and locked_until > fields.Datetime.now():
                 wait = int((locked_until - fields.Datetime.now()).total_seconds()) + 1
@@ -240,6 +260,11 @@ class ApizeeToken(models.Model):
                 values["recent_calls"] = json.dumps(calls)
                 if error.kind == "credentials":
                     values.update(self._apizee_failed_grant(row, user))
+                    values.update(
+                        refused_hash=secret_hash,
+                        refused_until=fields.Datetime.now()
+                        + timedelta(seconds=const.GRANT_LOCKOUT_SECONDS),
+                    )
                 return None, values, error
             token = answer.get("access_token") if isinstance(answer, dict) else None
             if not token or not isinstance(token, str):
@@ -254,6 +279,8 @@ class ApizeeToken(models.Model):
                 token_requests=(row["token_requests"] or 0) + 1,
                 failed_grants=0,
                 locked_until=None,
+                refused_hash=None,
+                refused_until=None,
             )
             _logger.info(
                 "Apizee token of %r renewed: valid %s minutes", username, lifetime // 60
@@ -320,6 +347,16 @@ class ApizeeToken(models.Model):
                 "owner_key = %s AND username = ANY(%s)", TECHNICAL, list(usernames)
             )
         self.env.cr.execute(SQL("UPDATE apizee_token SET %s WHERE %s", forget, where))
+
+    @api.model
+    def _apizee_unlock(self, user):
+        """Lift an agent's lock-out and forget their refused password (an
+        administrator set their account anew)."""
+        self.env.cr.execute(
+            "UPDATE apizee_token SET failed_grants = 0, locked_until = NULL, "
+            "refused_hash = NULL, refused_until = NULL WHERE owner_key = %s",
+            [owner_key(user)],
+        )
 
     @api.model
     def _apizee_get_profile(self, server_url, username, password, user=None):
@@ -415,7 +452,7 @@ class ApizeeToken(models.Model):
                     cr.execute(
                         "SELECT id, access_token, expires_at, recent_calls, "
                         "token_requests, profile, secret_hash, failed_grants, "
-                        "locked_until FROM apizee_token "
+                        "locked_until, refused_hash, refused_until FROM apizee_token "
                         "WHERE server_url = %s AND username = %s AND owner_key = %s "
                         "FOR UPDATE",
                         [server_url, username, owner],

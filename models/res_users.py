@@ -137,10 +137,16 @@ class ResUsers(models.Model):
         account)."""
         self._apizee_strip_username(vals)
         result = super().write(vals)
-        if "apizee_username" in vals:
+        account = {"apizee_username", "apizee_own_username", "apizee_password_input"}
+        if account & set(vals):
             Token = self.env["apizee.token"].sudo()
             for user in self.sudo():
-                Token._apizee_forget(user=user, new_username=user.apizee_username)
+                if "apizee_username" in vals:
+                    Token._apizee_forget(user=user, new_username=user.apizee_username)
+                if self.env.user._is_system():
+                    # An administrator set the account anew: the lock-out is lifted
+                    # (an agent retyping their own password does not lift it)
+                    Token._apizee_unlock(user)
         return result
 
     @api.model

@@ -381,7 +381,11 @@ class _Handler(BaseHTTPRequestHandler):
                 "time": time.time(),
             }
         )
-        if parts.path.startswith("/agent/room/") or parts.path.startswith("/guest/"):
+        if (
+            parts.path.startswith("/agent/room/")
+            or parts.path.startswith("/guest/")
+            or parts.path == "/agent/"  # the agent app of the video panel
+        ):
             return self._send(200, {"Content-Type": "text/html"}, _ROOM_PAGE)
         if parts.path == "/agent/loaderAgent.js":
             return self._send(

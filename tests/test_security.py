@@ -147,18 +147,37 @@ class TestAgentIdentity(StandInRequestsMixin, HttpCase):
         "odoo.addons.helpdesk_apizee.models.apizee_token",
     )
     def test_failed_grants_lock_out_the_one_who_tried(self):
-        self._attacker_sets("camille@example.com", "a guess")
-        answers = [self._bootstrap("attacker") for _i in range(6)]
-        self.assertFalse(any(answer["ok"] for answer in answers))
-        # Three guesses reach Apizee, then the attacker is locked out
+        for guess in ("guess 1", "guess 2", "guess 3", "guess 4", "camille-Secret"):
+            self._attacker_sets("camille@example.com", guess)
+            answer = self._bootstrap("attacker")
+            self.assertFalse(answer["ok"])
+        # Three guesses reach Apizee, then the attacker is locked out, even with
+        # the right password (indistinguishable from a guess)
         self.assertEqual(len(self._grants("camille@example.com")), 3)
-        self.assertIn("too many times", answers[-1]["error"])
+        self.assertIn("too many times", answer["error"])
         # ... and the owner of the account is not: their own window is untouched
         self.assertTrue(self._bootstrap("victim")["ok"])
         # A new name does not lift the lock-out
         self._attacker_sets("someone@example.com", "another guess")
         self.assertIn("too many times", self._bootstrap("attacker")["error"])
         self.assertFalse(self._grants("someone@example.com"))
+        # An administrator setting the account anew does
+        self.attacker.write({"apizee_username": "camille@example.com"})
+        self.attacker.with_user(self.env.ref("base.user_admin")).write(
+            {"apizee_password_input": "camille-Secret"}
+        )
+        self.assertTrue(self._bootstrap("attacker")["ok"])
+
+    def test_a_refused_password_is_not_sent_again(self):
+        """Each page load asks the pop-in's bootstrap: the same wrong password is
+        refused once by Apizee, then by Odoo, and locks no one out."""
+        self._attacker_sets("camille@example.com", "typo")
+        for _i in range(5):
+            answer = self._bootstrap("attacker")
+            self.assertIn("your Apizee account", answer["error"])
+        self.assertEqual(len(self._grants("camille@example.com")), 1)
+        self._attacker_sets("camille@example.com", "camille-Secret")
+        self.assertTrue(self._bootstrap("attacker")["ok"])
 
     def test_changed_password_drops_the_token_at_once(self):
         self.assertTrue(self._bootstrap("victim")["ok"])
