@@ -370,6 +370,13 @@ class ApizeeClient(models.AbstractModel):
                 "Apizee refused the request (HTTP %(status)s): %(detail)s",
                 status=status,
                 detail=detail or self.env._("no reason given"),
+            )
+            if status
+            # Refused by Odoo itself, before any request: an address it must not reach
+            else self.env._(
+                "Odoo does not download from %(origin)s: only from the Apizee server "
+                "or Apizee's media hosts, over https.",
+                origin=detail or self.env._("this address"),
             ),
         }
         return ApizeeError(messages[kind](), kind, status, retry_after)

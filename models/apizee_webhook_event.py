@@ -331,17 +331,27 @@ class ApizeeWebhookEvent(models.Model):
             self._apizee_retry_later(str(error), give_up_state="ignored")
         elif isinstance(error, ApizeeError) and error.kind == "rate_limited":
             self._apizee_retry_later(error.args[0], delay=error.retry_after)
+        elif (
+            isinstance(error, ApizeeError)
+            and error.kind == "refused"
+            and not (error.status)
+        ):
+            # An address Odoo refuses to reach: no later attempt would differ
+            self._apizee_retry_later(error.args[0], final=True)
         elif isinstance(error, UserError):  # ApizeeError too
             self._apizee_retry_later(error.args[0])
         else:
             _logger.exception("Apizee webhook event %s failed", self.id)
             self._apizee_retry_later(f"{type(error).__name__}: {error}")
 
-    def _apizee_retry_later(self, message, give_up_state="failed", delay=None):
+    def _apizee_retry_later(
+        self, message, give_up_state="failed", delay=None, final=False
+    ):
         """Count a failed attempt: try again after the next delay of
         ``const.WEBHOOK_RETRY_DELAYS``, or give up with ``give_up_state``.
 
         :param int delay: seconds to wait instead, without counting an attempt
+        :param bool final: give up now, whatever the attempts left
         """
         self.ensure_one()
         if delay is not None:
@@ -354,7 +364,7 @@ class ApizeeWebhookEvent(models.Model):
             return
         attempts = self.attempts + 1
         values = {"attempts": attempts, "result": message[:250]}
-        if attempts > len(const.WEBHOOK_RETRY_DELAYS):
+        if final or attempts > len(const.WEBHOOK_RETRY_DELAYS):
             values.update(
                 state=give_up_state,
                 next_attempt=False,

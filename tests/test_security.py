@@ -17,6 +17,7 @@ from .. import const
 from ..models.apizee_token import token_lifetime
 from .apizee_standin import MISSING, ApizeeStandIn
 from .common import ApizeeStandInCommon, StandInRequestsMixin
+from .test_webhook import WebhookMixin, delivery
 
 BOOTSTRAP = "/helpdesk_apizee/agent/bootstrap"
 PANEL = "/helpdesk_apizee/panel/event"
@@ -655,3 +656,31 @@ class TestPanelRoute(StandInRequestsMixin, HttpCase):
         self.assertEqual(len(logs.output), 1)
         self.assertNotIn("\n", logs.output[0])
         self.assertIn("\\n", logs.output[0])
+
+
+@tagged("post_install", "-at_install")
+class TestRefusedMediaUrls(WebhookMixin, ApizeeStandInCommon):
+    """A media URL Odoo refuses to reach is given up at once, with a message that
+    says so (not "Apizee refused the request (HTTP 0)", four times over)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Event = cls.env["apizee.webhook.event"].sudo()
+
+    @mute_logger("odoo.addons.helpdesk_apizee.models.apizee_client")
+    def test_refused_address_is_not_retried(self):
+        self._session()
+        for media_id, url in (
+            (9101, "https://127.0.0.1\\.apizee.com/a.png"),
+            (9102, "https://evil.example/a.png"),
+            (9103, "file:///etc/passwd"),
+        ):
+            with self.subTest(url=url):
+                event = self._deliver(
+                    delivery("media", id=media_id, ticketId=82070, url=url)
+                )
+                self.assertEqual(event.state, "failed")
+                self.assertEqual(event.attempts, 1)
+                self.assertIn("Odoo does not download from", event.result)
+        self.assertFalse(self.standin.requests)
