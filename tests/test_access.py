@@ -60,13 +60,38 @@ class TestAccess(ApizeeCommon):
             login="apizee_manager",
             groups="base.group_user,helpdesk_apizee.helpdesk_apizee_group_manager",
         )
-        service = (
-            self.env["apizee.service"]
-            .with_user(manager)
-            .create({"name": "By manager", "key": "d" * 32})
+        Service = self.env["apizee.service"].with_user(manager)
+        service = Service.create(
+            {"name": "By manager", "key": "d" * 32, "service_type": "video_meeting"}
         )
-        service.write({"name": "Renamed"})
+        self.assertEqual(service.create_uid, manager)
+        self.assertRecordValues(
+            service,
+            [
+                {
+                    "name": "By manager",
+                    "key": "d" * 32,
+                    "service_type": "video_meeting",
+                    "company_id": self.company.id,
+                }
+            ],
+        )
+        service.write({"name": "Renamed", "service_type": "video_assistance"})
+        self.assertEqual(service.write_uid, manager)
+        service.invalidate_recordset()
+        self.assertRecordValues(
+            service,
+            [{"name": "Renamed", "key": "d" * 32, "service_type": "video_assistance"}],
+        )
+        self.assertEqual(Service.search([("key", "=", "d" * 32)]), service)
+        service_id = service.id
         service.unlink()
+        self.assertFalse(self.env["apizee.service"].browse(service_id).exists())
+        self.assertFalse(
+            self.env["apizee.service"]
+            .with_context(active_test=False)
+            .search([("key", "=", "d" * 32)])
+        )
 
     @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule")
     def test_settings_only_for_admins(self):

@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
+import html
 import json
 from urllib.parse import parse_qsl, urlsplit
 
@@ -30,11 +31,16 @@ class TestAgentPanel(ApizeeCommon):
         self.assertEqual(action["tag"], "helpdesk_apizee.agent_panel")
         params = action["params"]
         self.assertEqual(params["origin"], "https://app.apizee.com")
-        self.assertEqual(params["allow"], const.IFRAME_ALLOW)
+        self.assertEqual(
+            params["allow"],
+            "autoplay; microphone; camera; display-capture; encrypted-media; "
+            "clipboard-write",
+        )
         self.assertEqual(params["ticket_id"], self.ticket.id)
         url = urlsplit(params["url"])
+        # Apizee's agent app (§6), as documented: not read from const
         self.assertEqual(
-            f"{url.scheme}://{url.netloc}{url.path}", const.DEFAULT_AGENT_APP_URL
+            f"{url.scheme}://{url.netloc}{url.path}", "https://app.apizee.com/agent/"
         )
         query = dict(parse_qsl(url.query, strict_parsing=True))
         self.assertEqual(query["iK"], "ik-1234")
@@ -43,10 +49,17 @@ class TestAgentPanel(ApizeeCommon):
             json.loads(query["eR"]),
             [{"name": "odooTicket", "reference": self.ticket.number}],
         )
-        self.assertTrue(query["cN"].endswith(f"-ticket-{self.ticket.id}"))
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        self.assertEqual(query["cN"], f"odoo-{uuid[:8]}-ticket-{self.ticket.id}")
         # stable per ticket, different between tickets
         again = self.ticket.with_user(self.agent).action_apizee_agent_panel()
         self.assertEqual(again["params"]["url"], params["url"])
+        other = self.ticket.copy({"name": "Another boiler"})
+        other_url = other.with_user(self.agent).action_apizee_agent_panel()["params"]
+        other_query = dict(parse_qsl(urlsplit(other_url["url"]).query))
+        self.assertEqual(other_query["cN"], f"odoo-{uuid[:8]}-ticket-{other.id}")
+        self.assertNotEqual(other_query["cN"], query["cN"])
+        self.assertNotEqual(other_url["url"], params["url"])
 
     def test_panel_needs_the_company_key(self):
         self.company.apizee_company_key = False
@@ -75,7 +88,8 @@ class TestAgentPanel(ApizeeCommon):
 
     def test_snapshot_limits(self):
         ticket = self.ticket.with_user(self.agent)
-        big = b"\x89PNG\r\n\x1a\n" + b"\x00" * const.SNAPSHOT_MAX_BYTES
+        # our limit: 5 MB (not read from const)
+        big = b"\x89PNG\r\n\x1a\n" + b"\x00" * (5 * 1024 * 1024)
         bad = [
             _data_url(b"GIF89a" + b"\x00" * 10, "image/gif"),
             _data_url(b"not a png", "image/png"),
@@ -92,10 +106,41 @@ class TestAgentPanel(ApizeeCommon):
         self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
 
     def test_notes(self):
-        ticket = self.ticket.with_user(self.agent)
-        for kind in const.PANEL_NOTE_EVENTS:
+        """Each message of the agent app posts exactly one new note, with its own
+        text (a table: "SMS failed" must not say "sent")."""
+        ticket = self.ticket.with_user(self.agent).with_context(lang="en_US")
+        expected = {
+            "joined": "Video panel: the guest joined (Agent Apizee).",
+            "left": "Video panel: the guest left (Agent Apizee).",
+            "sms_sent": "Video panel: Apizee sent the SMS invitation (Agent Apizee).",
+            "sms_fail": "Video panel: Apizee could not send the SMS invitation "
+            "(Agent Apizee).",
+            "snapshot": "Snapshot of the guest's video taken by Agent Apizee.",
+        }
+        # the documented kinds (§6), every one in the table
+        self.assertEqual(
+            set(const.PANEL_NOTE_EVENTS) | {"snapshot"},
+            {"joined", "left", "sms_sent", "sms_fail", "snapshot"},
+        )
+        note = self.env.ref("mail.mt_note")
+        texts = []
+        for kind, text in expected.items():
             with self.subTest(kind=kind):
-                ticket._apizee_panel_event(kind)
-                self.assertIn("Video panel", self.ticket.message_ids[0].body)
-        with self.assertRaises(UserError):
+                before = self.ticket.message_ids
+                data_url = _data_url(PNG) if kind == "snapshot" else None
+                ticket._apizee_panel_event(kind, data_url)
+                self.ticket.invalidate_recordset(["message_ids"])
+                new = self.ticket.message_ids - before
+                self.assertEqual(len(new), 1)
+                # the whole text (escaped as Odoo stores a plain-text body)
+                self.assertEqual(new.body, f"<p>{html.escape(text, quote=False)}</p>")
+                self.assertEqual(new.subtype_id, note)
+                self.assertEqual(new.author_id, self.agent.partner_id)
+                self.assertEqual(bool(new.attachment_ids), kind == "snapshot")
+                texts.append(new.body)
+        self.assertEqual(len(set(texts)), len(expected))
+        before = self.ticket.message_ids
+        with self.assertRaisesRegex(UserError, "^Unknown message from Apizee's agent"):
             ticket._apizee_panel_event("teleported")
+        self.ticket.invalidate_recordset(["message_ids"])
+        self.assertEqual(self.ticket.message_ids, before)

@@ -40,7 +40,7 @@ class TestApizeeClient(ApizeeStandInCommon):
         self.assertEqual(profile["mail"], self.TECH_USER)
         me = self.standin.requests_to(const.USERS_ME_PATH)[0]
         self.assertTrue(me["headers"]["Authorization"].startswith("Bearer "))
-        self.assertEqual(me["headers"]["User-Agent"], const.USER_AGENT)
+        self.assertEqual(me["headers"]["User-Agent"], "Odoo-helpdesk_apizee/18.0")
         token = self._token_requests()[0]
         self.assertEqual(
             token["query"],
@@ -87,7 +87,7 @@ class TestApizeeClient(ApizeeStandInCommon):
         self._call()
         self.standin.fail_next("500", 2)
         self._assert_fails(
-            "server", "POST", const.TICKETS_PATH, params={"phone": "+33612345678"}
+            "server", "POST", "/api/v3/tickets", params={"phone": "+33612345678"}
         )
         self.assertEqual(len(self._sessions_created()), 1)
 
@@ -136,7 +136,7 @@ class TestApizeeClient(ApizeeStandInCommon):
 
     def test_other_4xx_shows_apizee_message(self):
         self._call()
-        error = self._assert_fails("refused", "POST", const.TICKETS_PATH, params={})
+        error = self._assert_fails("refused", "POST", "/api/v3/tickets", params={})
         self.assertIn("phone or email is required", str(error))
         self.assertEqual(error.status, 400)
 

@@ -54,4 +54,22 @@ class TestApizeeService(ApizeeCommon):
         twin = self.env["apizee.service"].create(
             {"name": "Twin", "key": KEY_ASSISTANCE, "company_id": self.other_company.id}
         )
-        self.assertTrue(twin)
+        self.env.flush_all()  # the unique constraint is checked by the database
+        self.assertRecordValues(
+            twin,
+            [
+                {
+                    "name": "Twin",
+                    "key": KEY_ASSISTANCE,
+                    "company_id": self.other_company.id,
+                }
+            ],
+        )
+        # the first company's service is untouched: one key, a service per company
+        self.assertRecordValues(
+            self.service_assistance,
+            [{"key": KEY_ASSISTANCE, "company_id": self.company.id}],
+        )
+        same_key = self.env["apizee.service"].search([("key", "=", KEY_ASSISTANCE)])
+        self.assertEqual(same_key, self.service_assistance | twin)
+        self.assertEqual(same_key.company_id, self.company | self.other_company)

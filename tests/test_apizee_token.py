@@ -2,6 +2,7 @@
 import threading
 from unittest.mock import patch
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .. import const
@@ -55,14 +56,19 @@ class TestApizeeToken(ApizeeStandInCommon):
         self.assertEqual(len(self._token_requests()), 2)
 
     def test_rate_limit_kept_client_side(self):
+        """Apizee's documented limit (§9, not read from const): 10 requests a
+        minute per user, all endpoints together."""
         # 1 token request + 9 calls fill Apizee's window of 10
-        for _i in range(const.RATE_LIMIT_CALLS - 1):
+        for _i in range(9):
             self._me()
         sent = len(self.standin.requests)
+        self.assertEqual(sent, 10)
         with self.assertRaises(ApizeeError) as caught:
             self._me()
         self.assertEqual(caught.exception.kind, "rate_limited")
+        # within the minute of the first request
         self.assertGreater(caught.exception.retry_after, 0)
+        self.assertLessEqual(caught.exception.retry_after, 60)
         self.assertEqual(len(self.standin.requests), sent)  # nothing sent
 
     def test_no_stampede(self):
@@ -97,13 +103,18 @@ class TestApizeeToken(ApizeeStandInCommon):
 
     def test_plain_user_cannot_read_tokens(self):
         self._me()
-        with self.assertRaises(Exception):  # noqa: B017 - AccessError or fields hidden
+        with self.assertRaisesRegex(
+            AccessError, r"not allowed to access '.*' \(apizee\.token\) records"
+        ):
             self.env["apizee.token"].with_user(self.agent).search([]).read(
                 ["access_token"]
             )
 
     def test_plain_user_cannot_read_credentials(self):
         company = self.company.with_user(self.agent)
-        with self.assertRaises(Exception):  # noqa: B017
+        with self.assertRaisesRegex(
+            AccessError,
+            r"(?s)not have enough rights to access the fields? \"apizee_api_password\"",
+        ):
             company.read(["apizee_api_password"])
         self.assertNotIn("apizee_api_password", company.fields_get())

@@ -22,6 +22,10 @@ from .test_webhook import WebhookMixin, delivery
 BOOTSTRAP = "/helpdesk_apizee/agent/bootstrap"
 PANEL = "/helpdesk_apizee/panel/event"
 MODULE = "odoo.addons.helpdesk_apizee"
+# Token lifetimes as documented (not read from const): Apizee's tokens live 24 h
+# (§3); ours at least the 300 s renewal margin + 60 s
+DAY = 86400
+MIN_LIFETIME = 360
 
 
 @tagged("post_install", "-at_install")
@@ -68,7 +72,7 @@ class TestAgentIdentity(StandInRequestsMixin, HttpCase):
         self.standin.reset()
         self.env.cr.execute("DELETE FROM apizee_token")
         self.env["ir.config_parameter"].set_param(
-            const.AGENTS_SET_USERNAME_PARAM, "True"
+            "helpdesk_apizee.agents_set_username", "True"
         )
 
     def _bootstrap(self, login):
@@ -94,7 +98,7 @@ class TestAgentIdentity(StandInRequestsMixin, HttpCase):
     def _grants(self, username):
         return [
             r
-            for r in self.standin.requests_to(const.TOKEN_PATH, "POST")
+            for r in self.standin.requests_to("/api/v3/token", "POST")
             if r["query"].get("username") == username
         ]
 
@@ -212,7 +216,7 @@ class TestAccountSettings(ApizeeStandInCommon):
             agent.write({"apizee_username": "someone@example.com"})
         agent.write({"apizee_password_input": "mine", "apizee_popin": True})
         self.env["ir.config_parameter"].set_param(
-            const.AGENTS_SET_USERNAME_PARAM, "True"
+            "helpdesk_apizee.agents_set_username", "True"
         )
         agent.write({"apizee_username": "mine@example.com"})
         self.assertEqual(self.agent.apizee_username, "mine@example.com")
@@ -332,18 +336,18 @@ class TestAccountSettings(ApizeeStandInCommon):
         """A token answer's ``expires_in`` as a broken or hostile Apizee may send it:
         no exception escapes, and the token serves the next calls (one grant)."""
         cases = [
-            (MISSING, const.TOKEN_LIFETIME_DEFAULT),
-            (None, const.TOKEN_LIFETIME_DEFAULT),
-            (-5, const.TOKEN_LIFETIME_MIN),
-            (0, const.TOKEN_LIFETIME_MIN),
-            (10**30, const.TOKEN_LIFETIME_DEFAULT),
-            ("abc", const.TOKEN_LIFETIME_DEFAULT),
+            (MISSING, DAY),
+            (None, DAY),
+            (-5, MIN_LIFETIME),
+            (0, MIN_LIFETIME),
+            (10**30, DAY),
+            ("abc", DAY),
             ("3600", 3600),
             (3600.5, 3600),
-            (float("inf"), const.TOKEN_LIFETIME_DEFAULT),
-            (True, const.TOKEN_LIFETIME_DEFAULT),
-            ([1], const.TOKEN_LIFETIME_DEFAULT),
-            ({"a": 1}, const.TOKEN_LIFETIME_DEFAULT),
+            (float("inf"), DAY),
+            (True, DAY),
+            ([1], DAY),
+            ({"a": 1}, DAY),
         ]
         for expires_in, lifetime in cases:
             with self.subTest(expires_in=expires_in):
@@ -358,12 +362,14 @@ class TestAccountSettings(ApizeeStandInCommon):
 
     def test_token_lifetime_strings(self):
         self.assertEqual(token_lifetime("  600 "), 600)
-        self.assertEqual(token_lifetime("1e9"), const.TOKEN_LIFETIME_DEFAULT)
-        self.assertEqual(token_lifetime(float("nan")), const.TOKEN_LIFETIME_DEFAULT)
+        self.assertEqual(token_lifetime("1e9"), DAY)
+        self.assertEqual(token_lifetime(float("nan")), DAY)
 
     def test_documented_token_numbers(self):
         """The numbers the client keeps to, as documented (not read from const)."""
-        self.assertEqual(token_lifetime(None), 86400)
+        self.assertEqual(token_lifetime(None), DAY)
+        self.assertEqual(token_lifetime(0), MIN_LIFETIME)
+        self.assertEqual(const.TOKEN_RENEW_MARGIN, 300)
         self.assertEqual(const.RATE_LIMIT_CALLS, 10)
         self.assertEqual(const.RATE_LIMIT_WINDOW, 60)
         self.assertEqual(const.GRANT_FAILURES_MAX, 3)

@@ -31,6 +31,9 @@ set_hypothesis_home_dir(
 
 ROUTE_LOGGER = "odoo.addons.helpdesk_apizee.controllers.main"
 EVENT_LOGGER = "odoo.addons.helpdesk_apizee.models.apizee_webhook_event"
+# The parameter that held the secret of the whole database in 18.0.1.0.0 (the
+# migration reads it): not read from const
+SECRET_PARAM_1_0 = "helpdesk_apizee.webhook_secret"
 
 # -- JSON documents for the fuzzing ----------------------------------------------------
 
@@ -179,12 +182,12 @@ class TestSecurityWebhooks(WebhookMixin, HttpCase, ApizeeStandInCommon):
                 secret = self._secret(self.env["res.company"].browse(company_id))
         if not isinstance(body, bytes):
             body = json.dumps(body).encode()
-        path = const.WEBHOOK_PATH
+        path = "/helpdesk_apizee/webhook"
         if company_id is not None:
             path += f"/{company_id}"
         headers = {"Content-Type": "application/json"}
         if secret is not False:
-            headers[const.WEBHOOK_SECRET_HEADER] = secret
+            headers["X-Apizee-Webhook-Secret"] = secret
         with mute_logger(ROUTE_LOGGER):  # url_open would send an empty body by GET
             return self.opener.post(
                 self.base_url() + path, data=body, headers=headers, timeout=30
@@ -238,7 +241,7 @@ class TestSecurityWebhooks(WebhookMixin, HttpCase, ApizeeStandInCommon):
                 self.company.with_user(user).read(["apizee_webhook_secret"])
         # the old parameter of the whole database is gone (install)
         self.assertFalse(
-            self.env["ir.config_parameter"].sudo().get_param(const.WEBHOOK_SECRET_PARAM)
+            self.env["ir.config_parameter"].sudo().get_param(SECRET_PARAM_1_0)
         )
 
     def test_settings_show_the_url_and_secret_of_their_company(self):
@@ -246,7 +249,7 @@ class TestSecurityWebhooks(WebhookMixin, HttpCase, ApizeeStandInCommon):
             settings = self.env["res.config.settings"].with_company(company).create({})
             self.assertTrue(
                 settings.apizee_webhook_url.endswith(
-                    f"{const.WEBHOOK_PATH}/{company.id}"
+                    f"/helpdesk_apizee/webhook/{company.id}"
                 )
             )
             self.assertEqual(settings.apizee_webhook_secret, self._secret(company))
@@ -637,7 +640,7 @@ class TestSecurityWebhooks(WebhookMixin, HttpCase, ApizeeStandInCommon):
         main = self.env.ref("base.main_company")
         params = self.env["ir.config_parameter"].sudo()
         # a database of 18.0.1.0.0: one secret in a parameter, none in companies
-        params.set_param(const.WEBHOOK_SECRET_PARAM, "secret-of-the-database")
+        params.set_param(SECRET_PARAM_1_0, "secret-of-the-database")
         self.env["res.company"].sudo().search([]).write(
             {"apizee_webhook_secret": False}
         )
@@ -649,7 +652,7 @@ class TestSecurityWebhooks(WebhookMixin, HttpCase, ApizeeStandInCommon):
             self.assertEqual(self._secret(main), "secret-of-the-database")
             self.assertTrue(self._secret(self.company_b))
             self.assertNotEqual(self._secret(self.company_b), "secret-of-the-database")
-            self.assertFalse(params.get_param(const.WEBHOOK_SECRET_PARAM))
+            self.assertFalse(params.get_param(SECRET_PARAM_1_0))
         secret_b = self._secret(self.company_b)
         response = self._post(delivery("ticket", id=8), None, "secret-of-the-database")
         self.assertEqual(response.status_code, 200)

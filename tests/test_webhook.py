@@ -1,11 +1,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import http.client
 import json
 import time
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
+import werkzeug.wrappers
+
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
@@ -14,6 +17,9 @@ from .. import const
 from .common import ApizeeCommon, ApizeeStandInCommon
 
 T0 = int(time.time()) - 3600  # an hour ago: past the grace of new sessions
+# The route Apizee's console posts to (not read from const: it must never move under
+# the URL an administrator pasted there)
+WEBHOOK_URL_PATH = "/helpdesk_apizee/webhook"
 
 
 def delivery(obj, event="create", when=T0, object_id=None, **props):
@@ -74,16 +80,16 @@ class TestWebhookRoute(WebhookMixin, HttpCase, ApizeeCommon):
         super().setUpClass()
         cls.Event = cls.env["apizee.webhook.event"].sudo()
         # The main company's: Apizee's console of single-company databases posts to
-        # the URL without a company id (const.WEBHOOK_PATH), as these tests do
+        # the URL without a company id, as these tests do
         cls.secret = cls.company.apizee_webhook_secret
 
     def _post(self, body, secret=None, headers=None):
         headers = dict(headers or {}, **{"Content-Type": "application/json"})
         if secret is not False:
-            headers[const.WEBHOOK_SECRET_HEADER] = secret or self.secret
+            headers["X-Apizee-Webhook-Secret"] = secret or self.secret
         if not isinstance(body, bytes):
             body = json.dumps(body).encode()
-        return self.url_open(const.WEBHOOK_PATH, data=body, headers=headers)
+        return self.url_open(WEBHOOK_URL_PATH, data=body, headers=headers)
 
     def _count(self):
         return self.Event.search_count([])
@@ -154,23 +160,143 @@ class TestWebhookRoute(WebhookMixin, HttpCase, ApizeeCommon):
         for body in (b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe"):
             response = self._post(body)
             self.assertEqual(response.status_code, 400, body)
-        headers = {const.WEBHOOK_SECRET_HEADER: self.secret}
+        headers = {"X-Apizee-Webhook-Secret": self.secret}
         empty = self.opener.post(
-            self.base_url() + const.WEBHOOK_PATH, data=b"", headers=headers
+            self.base_url() + WEBHOOK_URL_PATH, data=b"", headers=headers
         )
         self.assertEqual(empty.status_code, 400)
         self.assertEqual(self._count(), before)
 
     @mute_logger("odoo.addons.helpdesk_apizee.controllers.main")
     def test_oversized_body_is_refused(self):
-        self.env["ir.config_parameter"].sudo().set_param(
-            const.WEBHOOK_MAX_BYTES_PARAM, "1024"
-        )
+        self._limit_1024()
         before = self._count()
         response = self._post(delivery("ticket", id=7, description="x" * 2000))
         self.assertEqual(response.status_code, 413)
         self.assertEqual(self._count(), before)
         self.assertEqual(self._post(delivery("ticket", id=7)).status_code, 200)
+
+    def _limit_1024(self):
+        # the smallest limit the settings accept
+        self.env["ir.config_parameter"].sudo().set_param(
+            "helpdesk_apizee.webhook_max_bytes", "1024"
+        )
+
+    @mute_logger("odoo.addons.helpdesk_apizee.controllers.main")
+    def test_size_limit_setting(self):
+        """256 KB by default, 1024 bytes at least; a body of exactly the limit is
+        taken, one byte more refused."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("helpdesk_apizee.webhook_max_bytes", False)
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.apizee_webhook_max_bytes, 256 * 1024)
+        with self.assertRaisesRegex(
+            ValidationError,
+            "^The largest webhook delivery must be 1024 bytes or more.$",
+        ):
+            self.env["res.config.settings"].create({"apizee_webhook_max_bytes": 1023})
+        self.env["res.config.settings"].create(
+            {"apizee_webhook_max_bytes": 1024}
+        ).execute()
+        self.assertEqual(params.get_param("helpdesk_apizee.webhook_max_bytes"), "1024")
+
+        def body(size, object_id):
+            empty = len(json.dumps(delivery("ticket", id=object_id, description="")))
+            padding = "x" * (size - empty)
+            payload = delivery("ticket", id=object_id, description=padding)
+            return json.dumps(payload).encode()
+
+        self.assertEqual(len(body(1024, 11)), 1024)
+        self.assertEqual(self._post(body(1024, 11)).status_code, 200)
+        self.assertEqual(self._post(body(1025, 12)).status_code, 413)
+
+    @mute_logger("odoo.addons.helpdesk_apizee.controllers.main")
+    def test_declared_oversize_is_refused_before_the_body_is_read(self):
+        """A declared ``Content-Length`` over the limit gets its 413 at once: the body
+        is never read (never kept in memory), even when it is all sent."""
+        self._limit_1024()
+        before = self._count()
+        reads = []
+        get_data = werkzeug.wrappers.Request.get_data
+
+        def spy(request, *args, **kwargs):
+            reads.append(request.path)
+            return get_data(request, *args, **kwargs)
+
+        body = json.dumps(delivery("ticket", id=7, description="x" * 2000)).encode()
+        self.assertGreater(len(body), 1024)
+        with patch.object(werkzeug.wrappers.Request, "get_data", spy):
+            response = self._post(body)
+        self.assertEqual(response.status_code, 413)
+        self.assertEqual(
+            response.json(), {"ok": False, "error": "The body is too large."}
+        )
+        self.assertNotIn(WEBHOOK_URL_PATH, reads)
+        self.assertEqual(self._count(), before)
+        # a body within the limit is read, through the same spy
+        with patch.object(werkzeug.wrappers.Request, "get_data", spy):
+            self.assertEqual(self._post(delivery("ticket", id=7)).status_code, 200)
+        self.assertIn(WEBHOOK_URL_PATH, reads)
+
+    @mute_logger("odoo.addons.helpdesk_apizee.controllers.main")
+    def test_declared_oversize_answered_without_waiting_for_the_body(self):
+        """Over a raw connection: 10 MB declared, 16 bytes sent. Reading the body would
+        wait for the 10 MB that never come; the 413 comes back at once."""
+        self._limit_1024()
+        before = self._count()
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.http_port(), timeout=10
+        )
+        self.addCleanup(connection.close)
+        connection.putrequest("POST", WEBHOOK_URL_PATH)
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("X-Apizee-Webhook-Secret", self.secret)
+        connection.putheader("Content-Length", str(10 * 1024 * 1024))
+        connection.endheaders(b'{"event": "crea')
+        started = time.monotonic()
+        response = connection.getresponse()
+        raw = response.read()
+        elapsed = time.monotonic() - started
+        self.assertEqual(response.status, 413, raw)
+        self.assertLess(elapsed, 3)
+        self.assertEqual(
+            json.loads(raw), {"ok": False, "error": "The body is too large."}
+        )
+        self.assertEqual(self._count(), before)
+
+    @mute_logger("odoo.addons.helpdesk_apizee.controllers.main")
+    def test_chunked_oversize_is_refused(self):
+        """A chunked body has no ``Content-Length``: read, then refused over the
+        limit."""
+        self._limit_1024()
+        before = self._count()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Apizee-Webhook-Secret": self.secret,
+        }
+
+        def chunks(payload):
+            body = json.dumps(payload).encode()
+            for start in range(0, len(body), 100):
+                yield body[start : start + 100]
+
+        url = self.base_url() + WEBHOOK_URL_PATH
+        big = delivery("ticket", id=9, description="x" * 2000)
+        response = self.opener.post(url, data=chunks(big), headers=headers)
+        self.assertEqual(response.request.headers["Transfer-Encoding"], "chunked")
+        self.assertNotIn("Content-Length", response.request.headers)
+        self.assertEqual(response.status_code, 413)
+        self.assertEqual(
+            response.json(), {"ok": False, "error": "The body is too large."}
+        )
+        self.assertEqual(self._count(), before)
+        # a chunked body within the limit is stored
+        small = delivery("ticket", id=9)
+        response = self.opener.post(url, data=chunks(small), headers=headers)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self._count(), before + 1)
+        event = self.Event.browse(response.json()["id"])
+        self.assertEqual(json.loads(event.body), small)
 
     def test_unknown_object_is_stored_and_ignored(self):
         response = self._post({"event": "create", "object": "invoice", "objectId": 3})
@@ -180,13 +306,15 @@ class TestWebhookRoute(WebhookMixin, HttpCase, ApizeeCommon):
         self.assertEqual(event.state, "ignored")
 
     def test_settings_show_what_to_paste_in_apizee(self):
+        """What the administrator pastes in Apizee's console: a route and a header
+        that must never change under them (not read from const)."""
         settings = self.env["res.config.settings"].create({})
-        self.assertTrue(
-            settings.apizee_webhook_url.endswith(
-                f"{const.WEBHOOK_PATH}/{self.company.id}"
-            )
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        self.assertEqual(
+            settings.apizee_webhook_url,
+            f"{base_url}{WEBHOOK_URL_PATH}/{self.company.id}",
         )
-        self.assertEqual(settings.apizee_webhook_header, const.WEBHOOK_SECRET_HEADER)
+        self.assertEqual(settings.apizee_webhook_header, "X-Apizee-Webhook-Secret")
         self.assertEqual(settings.apizee_webhook_secret, self.secret)
 
     def test_events_are_for_administrators_only(self):
@@ -213,6 +341,16 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         super().setUp()
         # No wait before a webhook creates a session (tests of the wait set it back)
         self.startPatcher(patch.object(const, "WEBHOOK_SESSION_GRACE", 0))
+
+    def _assert_retried_after_each_delay(self, event):
+        """The documented retries (not read from const): after 1 min, 5 min, 15 min,
+        then 1 h; each due attempt is run at once (the clock is not waited for)."""
+        for delay in (60, 300, 900, 3600):
+            self.assertEqual(event.state, "pending")
+            wait = (event.next_attempt - fields.Datetime.now()).total_seconds()
+            self.assertTrue(delay - 10 < wait <= delay, (delay, wait))
+            event.next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+            self._process()
 
     def test_ticket_states_are_applied_by_apizee_time(self):
         session = self._session()
@@ -410,11 +548,9 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
                 "conversationevent", id=701, eventName="ticket.closed", ticketId=123456
             )
         )
-        for _attempt in const.WEBHOOK_RETRY_DELAYS:
-            event.next_attempt = fields.Datetime.now() - timedelta(seconds=1)
-            self._process()
+        self._assert_retried_after_each_delay(event)
         self.assertEqual(event.state, "ignored")
-        self.assertEqual(event.attempts, len(const.WEBHOOK_RETRY_DELAYS) + 1)
+        self.assertEqual(event.attempts, 5)
 
     def test_unknown_event_name_is_ignored(self):
         self._session()
@@ -510,14 +646,14 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
     def test_media_limits(self):
         self._session()
         params = self.env["ir.config_parameter"].sudo()
-        params.set_param(const.MEDIA_MAX_BYTES_PARAM, "10")
+        params.set_param("helpdesk_apizee.media_max_bytes", "10")
         big = self.standin.add_media(9003, b"x" * 50, "image/jpeg")
         event = self._deliver(
             delivery("media", id=9003, ticketId=82070, url=big["url"])
         )
         self.assertEqual(event.state, "ignored")
         self.assertIn("larger than", event.result)
-        params.set_param(const.MEDIA_MAX_BYTES_PARAM, "1000000")
+        params.set_param("helpdesk_apizee.media_max_bytes", "1000000")
         video = self.standin.add_media(9004, b"RIFF....", "video/x-msvideo")
         event = self._deliver(
             delivery("media", id=9004, ticketId=82070, url=video["url"])
@@ -538,12 +674,12 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         self._session()
         self.standin.add_media(9005, b"\xff\xd8\xff", "image/jpeg")
         url = f"{self.standin.url}/media-files/9005"
-        self.standin.fail_next("500", 2 * (len(const.WEBHOOK_RETRY_DELAYS) + 1))
+        # 5 attempts of a download tried twice each (retries of GETs)
+        self.standin.fail_next("500", 10)
         event = self._deliver(delivery("media", id=9005, ticketId=82070, url=url))
-        for _attempt in const.WEBHOOK_RETRY_DELAYS:
-            event.next_attempt = fields.Datetime.now() - timedelta(seconds=1)
-            self._process()
+        self._assert_retried_after_each_delay(event)
         self.assertEqual(event.state, "failed")
+        self.assertEqual(event.attempts, 5)
         self.assertFalse(event.next_attempt)
         self.assertIn("HTTP 500", event.result)
         event.action_retry()

@@ -150,12 +150,19 @@ class TestMediaDownload(ApizeeStandInCommon):
     def test_download_addresses(self):
         client = self.env["apizee.client"]
         server = "https://cloud.apizee.com"
-        for url in (
-            "/api/v3/medias/1/file",
-            "https://cloud.apizee.com/m/1",
-            "https://media.apizee.com/m/1.jpg?sig=x",
+        for url, expected in (
+            # a path is on the Apizee server
+            ("/api/v3/medias/1/file", "https://cloud.apizee.com/api/v3/medias/1/file"),
+            ("https://cloud.apizee.com/m/1", "https://cloud.apizee.com/m/1"),
+            (
+                "https://media.apizee.com/m/1.jpg?sig=x",
+                "https://media.apizee.com/m/1.jpg?sig=x",
+            ),
         ):
-            self.assertTrue(client._apizee_check_download_url(server, url))
+            with self.subTest(url=url):
+                self.assertEqual(
+                    client._apizee_check_download_url(server, url), expected
+                )
         for url in (
             "https://evil.example.com/m/1",
             "https://10.0.0.1/m/1",
@@ -164,8 +171,9 @@ class TestMediaDownload(ApizeeStandInCommon):
             "https://apizee.com.evil.example.com/m",
             "//evil.example.com/m",
         ):
-            with self.assertRaises(ApizeeError, msg=url):
+            with self.subTest(url=url), self.assertRaises(ApizeeError) as caught:
                 client._apizee_check_download_url(server, url)
+            self.assertEqual(caught.exception.kind, "refused", url)
 
     def test_media_host_download_spends_no_token(self):
         cdn = ApizeeStandIn().start()
