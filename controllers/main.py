@@ -28,23 +28,35 @@ class ApizeeController(http.Controller):
             return {"ok": False, "error": error.args[0]}
 
     @http.route("/helpdesk_apizee/panel/event", type="json", auth="user")
-    def panel_event(self, ticket_id=None, kind=None, data_url=None, **_kwargs):
-        """A message of Apizee's agent app, posted by the ticket's video panel.
+    def panel_event(
+        self,
+        ticket_id=None,
+        kind=None,
+        data_url=None,
+        res_model=None,
+        res_id=None,
+        **_kwargs,
+    ):
+        """A message of Apizee's agent app, posted by a record's video panel.
 
-        :param int ticket_id: the ticket's id
+        :param str res_model: the record's model (a model with video calls)
+        :param int res_id: the record's id
+        :param int ticket_id: a ticket's id, instead of ``res_model``/``res_id``
         :param str kind: the message type (``snapshot``, ``joined``, ``left``,
             ``sms_sent``, ``sms_fail``)
         :param str data_url: for ``snapshot``, the picture as a data URL
         :return: ``{"ok": True}`` or ``{"ok": False, "error": <message>}``: the same
-            answer for a ticket that does not exist and one the user may not write
+            answer for a record that does not exist and one the user may not write
             (or a user who is no agent), so that the route tells nothing of others'
-            tickets
+            records
         """
         env = request.env
+        if res_model is None and res_id is None:
+            res_model, res_id = "helpdesk.ticket", ticket_id
         if (
-            not isinstance(ticket_id, int)
-            or isinstance(ticket_id, bool)
-            or not 0 < ticket_id < 2**31
+            not isinstance(res_id, int)
+            or isinstance(res_id, bool)
+            or not 0 < res_id < 2**31
             or not isinstance(kind, str)
             or not isinstance(data_url, str | None)
         ):
@@ -53,18 +65,21 @@ class ApizeeController(http.Controller):
             "ok": False,
             "error": env._("This ticket does not exist or you may not use it."),
         }
-        ticket = env["helpdesk.ticket"].browse(ticket_id)
+        if res_model not in env["apizee.session"]._video_models():
+            return unknown
+        record = env[res_model].browse(res_id)
         try:
-            if not ticket.exists():
+            if not record.exists():
                 return unknown
-            ticket._apizee_panel_event(kind, data_url)
+            record._apizee_panel_event(kind, data_url)
         except AccessError:
             return unknown
         except UserError as error:
             _logger.warning(
-                "Dropped a %r message of Apizee's agent app for ticket %s: %s",
+                "Dropped a %r message of Apizee's agent app for %s %s: %r",
                 kind[:40],
-                ticket.id,
+                res_model,
+                record.id,
                 error.args[0],
             )
             return {"ok": False, "error": error.args[0]}
@@ -88,13 +103,13 @@ class ApizeeController(http.Controller):
             limit, 400 for a body that is no JSON object or cannot be stored
         """
         Event = request.env["apizee.webhook.event"].sudo()
-        company = Event._apizee_webhook_company(
+        company = Event._webhook_company(
             company_id,
             request.httprequest.headers.get(const.WEBHOOK_SECRET_HEADER, ""),
         )
         if not company:
             return self._webhook_answer(403, request.env._("Wrong or missing secret."))
-        max_bytes = Event._apizee_max_bytes()
+        max_bytes = Event._max_bytes()
         length = request.httprequest.content_length
         if length is not None and length > max_bytes:
             return self._webhook_answer(413, request.env._("The body is too large."))
@@ -105,7 +120,7 @@ class ApizeeController(http.Controller):
         if len(raw) > max_bytes:
             return self._webhook_answer(413, request.env._("The body is too large."))
         try:
-            event_id, duplicate = Event._apizee_receive(raw, company)
+            event_id, duplicate = Event._receive(raw, company)
         except DeliveryError as error:
             if error.code == "text":
                 return self._webhook_answer(

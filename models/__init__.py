@@ -8,7 +8,7 @@ from . import apizee_webhook_event
 from . import res_company
 from . import res_config_settings
 from . import helpdesk_ticket_team
+from . import apizee_video_mixin
 from . import helpdesk_ticket
 from . import res_users
 from . import ir_http
-from . import ir_rule

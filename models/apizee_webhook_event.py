@@ -1,9 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Apizee's webhook deliveries: stored raw as they arrive, applied by a cron.
+"""Apizee's webhook deliveries: received, queued, applied by a cron.
 
-The route only stores (one INSERT) and answers; ``_cron_apizee_process`` applies the
-events in the order of their Apizee time, each in a savepoint, and retries failures
-with backoff before leaving them to an administrator.
+The route only stores (one INSERT) and answers; ``_cron_process`` takes the due
+events in the order of their Apizee time and has each applied by its session
+(``apizee.session._get_from_notification`` then ``_process_notification``), in a
+savepoint; a failure says how to retry (``exceptions.RetryLater``), and after the last
+attempt the event is left to an administrator.
 """
 
 import hmac
@@ -12,24 +14,18 @@ import logging
 import secrets
 import time
 from datetime import timedelta
-from urllib.parse import quote as url_quote
-
-from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, human_size
+from odoo.tools import SQL, create_index
 
 from .. import const
+from ..exceptions import Ignored, RetryLater
 from ..utils import apizee_webhooks
-from ..utils.apizee_webhooks import pick
 from .apizee_client import ApizeeError
+from .apizee_session import Timeline
 
 _logger = logging.getLogger(__name__)
-
-
-class WaitForSession(Exception):
-    """The event names an Apizee session this database does not know (yet)."""
 
 
 class ApizeeWebhookEvent(models.Model):
@@ -92,15 +88,18 @@ class ApizeeWebhookEvent(models.Model):
 
     def init(self):
         """The cron's query: pending events by time of the next attempt."""
-        self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS apizee_webhook_event_pending_idx "
-            "ON apizee_webhook_event (next_attempt) WHERE state = 'pending'"
+        create_index(
+            self.env.cr,
+            "apizee_webhook_event_pending_idx",
+            self._table,
+            ["next_attempt"],
+            where="state = 'pending'",
         )
 
     # -- receiving ---------------------------------------------------------------------
 
     @api.model
-    def _apizee_main_company(self):
+    def _main_company(self):
         """The company of the webhook URL without a company id (the URL of the first
         versions, kept for single-company databases): ``base.main_company``, else
         the company of the lowest id."""
@@ -115,7 +114,7 @@ class ApizeeWebhookEvent(models.Model):
         )
 
     @api.model
-    def _apizee_webhook_company(self, company_id, given):
+    def _webhook_company(self, company_id, given):
         """The company a delivery is for, when it came with that company's secret.
 
         The secret is compared in constant time; an unknown company is compared with
@@ -130,7 +129,7 @@ class ApizeeWebhookEvent(models.Model):
         """
         Company = self.env["res.company"].sudo().with_context(active_test=False)
         if company_id is None:
-            company = self._apizee_main_company()
+            company = self._main_company()
         elif 0 < company_id < 2**31:
             # One query whether the company exists or not, its secret included
             company = Company.search_fetch(
@@ -146,7 +145,7 @@ class ApizeeWebhookEvent(models.Model):
         return company if matches and expected and given else Company.browse()
 
     @api.model
-    def _apizee_max_bytes(self):
+    def _max_bytes(self):
         """The largest delivery body accepted (a setting)."""
         value = (
             self.env["ir.config_parameter"]
@@ -156,7 +155,7 @@ class ApizeeWebhookEvent(models.Model):
         return int(value) if value.isdigit() else const.WEBHOOK_MAX_BYTES_DEFAULT
 
     @api.model
-    def _apizee_receive(self, raw, company):
+    def _receive(self, raw, company):
         """Store a delivery and wake the cron; nothing else (Apizee must get its answer
         at once).
 
@@ -165,7 +164,7 @@ class ApizeeWebhookEvent(models.Model):
 
         :param bytes raw: the request body
         :param company: the company of the webhook URL (see
-            ``_apizee_webhook_company``)
+            ``_webhook_company``)
         :return: ``(id, duplicate)``
         :raise DeliveryError: when the body is no JSON object, or cannot be stored
         """
@@ -205,11 +204,11 @@ class ApizeeWebhookEvent(models.Model):
                 [company.id, digest],
             )
             return self.env.cr.fetchone()[0], True
-        self._apizee_wake_cron()
+        self._wake_cron()
         return row[0], False
 
     @api.model
-    def _apizee_wake_cron(self, at=None):
+    def _wake_cron(self, at=None):
         """Trigger the processing cron, unless a wake-up is already due (one trigger
         per burst, not one per delivery)."""
         cron = self.env.ref(
@@ -231,7 +230,7 @@ class ApizeeWebhookEvent(models.Model):
     # -- processing --------------------------------------------------------------------
 
     @api.model
-    def _cron_apizee_process(self, limit=const.WEBHOOK_BATCH_SIZE):
+    def _cron_process(self, limit=const.WEBHOOK_BATCH_SIZE):
         """Apply the due events, oldest Apizee time first, and report progress so that
         the cron runner commits and calls again while some remain.
 
@@ -249,9 +248,7 @@ class ApizeeWebhookEvent(models.Model):
             [fields.Datetime.now(), limit],
         )
         events = self.browse([row[0] for row in self.env.cr.fetchall()])
-        done = events._apizee_process(
-            deadline=time.monotonic() + const.WEBHOOK_BATCH_SECONDS
-        )
+        done = events._process(deadline=time.monotonic() + const.WEBHOOK_BATCH_SECONDS)
         self.env.flush_all()
         now = fields.Datetime.now()
         # A fresh snapshot: deliveries stored while this batch ran count too (their
@@ -276,31 +273,40 @@ class ApizeeWebhookEvent(models.Model):
         due += sum(1 for moment in later if moment <= now)
         later = [moment for moment in [*later, next_attempt] if moment and moment > now]
         if later:
-            self._apizee_wake_cron(at=min(later))  # a retry later on
+            self._wake_cron(at=min(later))  # a retry later on
         self.env["ir.cron"]._notify_progress(done=len(done), remaining=due)
         return len(done)
 
-    def _apizee_process(self, deadline=None):
+    @api.model
+    def _cron_apizee_process(self, limit=const.WEBHOOK_BATCH_SIZE):
+        """``_cron_process``, under the name the cron of databases installed before
+        version 18.0.1.2.0 still calls (its record is not updated)."""
+        return self._cron_process(limit=limit)
+
+    def _process(self, deadline=None):
         """Apply each event in its own savepoint; a failure is retried with backoff.
 
         :param float deadline: a ``time.monotonic()`` after which the rest is left
             for the next batch (a slow download must not hold the whole queue)
         :return: the events processed
         """
-        lang_of = self._apizee_langs()
+        lang_of = self._langs()
+        timeline = Timeline()
         processed = self.browse()
         for event in self:
             if deadline and processed and time.monotonic() > deadline:
                 break
             processed |= event
+            mark = timeline.mark()
             try:
                 with self.env.cr.savepoint():
-                    state, result = event.with_context(
-                        lang=lang_of(event)
-                    )._apizee_apply()
+                    state, result = event.with_context(lang=lang_of(event))._apply(
+                        timeline
+                    )
             except Exception as error:  # noqa: BLE001 (one event never stops the queue)
                 self.env.invalidate_all()  # the savepoint was rolled back
-                event._apizee_failed(error)
+                timeline.rollback(mark)
+                event._retry_later(event._retry_of(error))
             else:
                 event.write(
                     {
@@ -310,9 +316,10 @@ class ApizeeWebhookEvent(models.Model):
                         "next_attempt": False,
                     }
                 )
+        timeline.post()
         return processed
 
-    def _apizee_langs(self):
+    def _langs(self):
         """The language of the notes and results of each event: that of its company
         (the cron runs as OdooBot, in English), which is its session's company too;
         read in one query.
@@ -323,174 +330,83 @@ class ApizeeWebhookEvent(models.Model):
         self.mapped("company_id.partner_id.lang")  # prefetched for the whole batch
         return lambda event: event.company_id.partner_id.lang or default
 
-    def _apizee_failed(self, error):
-        """Schedule the next attempt after ``error``, by its kind: a session not known
-        yet, Apizee's rate limit (not the event's fault: wait as Apizee says, without
-        counting), a mapped failure, or a bug (logged with its traceback)."""
-        if isinstance(error, WaitForSession):
-            self._apizee_retry_later(str(error), give_up_state="ignored")
-        elif isinstance(error, ApizeeError) and error.kind == "rate_limited":
-            self._apizee_retry_later(error.args[0], delay=error.retry_after)
-        elif (
-            isinstance(error, ApizeeError)
-            and error.kind == "refused"
-            and not (error.status)
-        ):
-            # An address Odoo refuses to reach: no later attempt would differ
-            self._apizee_retry_later(error.args[0], final=True)
-        elif isinstance(error, UserError):  # ApizeeError too
-            self._apizee_retry_later(error.args[0])
-        else:
-            _logger.exception("Apizee webhook event %s failed", self.id)
-            self._apizee_retry_later(f"{type(error).__name__}: {error}")
+    def _retry_of(self, error):
+        """The ``RetryLater`` a failure of ``error`` means: Apizee's rate limit is
+        not the event's fault (wait as Apizee says, without counting), an address
+        Odoo refuses to reach gives up at once, a bug is logged with its traceback.
+        """
+        if isinstance(error, RetryLater):
+            return error
+        if isinstance(error, ApizeeError) and error.kind == "rate_limited":
+            return RetryLater(
+                error.args[0], seconds=error.retry_after, ignore_retry=True
+            )
+        if isinstance(error, ApizeeError) and error.kind == "refused":
+            # Status 0: refused by Odoo itself, no later attempt would differ
+            return RetryLater(error.args[0], final=not error.status)
+        if isinstance(error, UserError):
+            return RetryLater(error.args[0])
+        _logger.exception("Apizee webhook event %s failed", self.id)
+        return RetryLater(f"{type(error).__name__}: {error}")
 
-    def _apizee_retry_later(
-        self, message, give_up_state="failed", delay=None, final=False
-    ):
-        """Count a failed attempt: try again after the next delay of
-        ``const.WEBHOOK_RETRY_DELAYS``, or give up with ``give_up_state``.
+    def _retry_later(self, retry):
+        """Count a failed attempt: try again after ``retry.seconds`` or the next
+        delay of ``const.WEBHOOK_RETRY_DELAYS``, or give up.
 
-        :param int delay: seconds to wait instead, without counting an attempt
-        :param bool final: give up now, whatever the attempts left
+        :param RetryLater retry: what the failure means
         """
         self.ensure_one()
-        if delay is not None:
-            self.write(
-                {
-                    "result": message[:250],
-                    "next_attempt": fields.Datetime.now() + timedelta(seconds=delay),
-                }
-            )
+        message = str(retry.args[0])[:250]
+        now = fields.Datetime.now()
+        if retry.ignore_retry:
+            delay = retry.seconds or const.WEBHOOK_RETRY_DELAYS[0]
+            next_attempt = now + timedelta(seconds=delay)
+            self.write({"result": message, "next_attempt": next_attempt})
             return
         attempts = self.attempts + 1
-        values = {"attempts": attempts, "result": message[:250]}
-        if final or attempts > len(const.WEBHOOK_RETRY_DELAYS):
+        values = {"attempts": attempts, "result": message}
+        if retry.final or attempts > len(const.WEBHOOK_RETRY_DELAYS):
             values.update(
-                state=give_up_state,
-                next_attempt=False,
-                processed_on=fields.Datetime.now(),
+                state=retry.give_up_state, next_attempt=False, processed_on=now
             )
             _logger.warning(
-                "Apizee webhook event %s given up after %s attempts: %s",
+                "Apizee webhook event %s given up after %s attempts: %r",
                 self.id,
                 attempts,
                 message,
             )
         else:
-            delay = const.WEBHOOK_RETRY_DELAYS[attempts - 1]
-            values["next_attempt"] = fields.Datetime.now() + timedelta(seconds=delay)
+            delay = retry.seconds or const.WEBHOOK_RETRY_DELAYS[attempts - 1]
+            values["next_attempt"] = now + timedelta(seconds=delay)
         self.write(values)
 
-    def _apizee_apply(self):
-        """Apply one event.
+    def _apply(self, timeline):
+        """Apply one event: its session is found, then applies it.
 
+        :param Timeline timeline: where the lines of the sessions' notes go
         :return: ``(state, result)``: ``done`` or ``ignored``, and what happened
-        :raise WaitForSession: when its session is not known yet
-        :raise Exception: any failure, retried later
+        :raise RetryLater: a failure worth another attempt
+        :raise Exception: any other failure, retried later
         """
         self.ensure_one()
-        payload = json.loads(self.body)
-        props = payload.get("props")
-        props = props if isinstance(props, dict) else {}
-        handlers = {
-            const.WEBHOOK_OBJECT_TICKET: self._apizee_apply_ticket,
-            const.WEBHOOK_OBJECT_SESSION_EVENT: self._apizee_apply_session_event,
-            const.WEBHOOK_OBJECT_MEDIA: self._apizee_apply_media,
-        }
-        if self.object not in handlers or self.event not in const.WEBHOOK_EVENTS:
+        handled = (
+            const.WEBHOOK_OBJECT_TICKET,
+            const.WEBHOOK_OBJECT_SESSION_EVENT,
+            const.WEBHOOK_OBJECT_MEDIA,
+        )
+        if self.object not in handled or self.event not in const.WEBHOOK_EVENTS:
             return "ignored", self.env._("Not an event this module acts on.")
-        return handlers[self.object](props)
-
-    def _apizee_apply_ticket(self, props):
-        """A session ("ticket" in Apizee) was created, updated or deleted.
-
-        Found by Apizee id, else by reference, among the sessions of the event's
-        company; a session created in Apizee's own UI with the number of one of the
-        company's tickets as reference is created here. Room links are taken only
-        from Apizee's hosts (``_apizee_checked_room_links``).
-        """
+        props = json.loads(self.body).get("props")
+        props = props if isinstance(props, dict) else {}
         Session = self.env["apizee.session"].sudo()
-        apizee_id = self.object_id
-        company = [("company_id", "=", self.company_id.id)]
-        session = Session.search([("apizee_id", "=", apizee_id), *company], limit=1)
-        reference = str(props.get("reference") or "")
-        if not session and reference:
-            session = Session.search(
-                [("reference", "=", reference), ("apizee_id", "=", False), *company],
-                limit=1,
-            )
-        if not session:
-            if self.event == "delete" or not reference:
-                return "ignored", self.env._("No session of this database.")
-            ticket = (
-                self.env["helpdesk.ticket"]
-                .sudo()
-                .search([("number", "=", reference), *company], limit=1)
-            )
-            if not ticket:
-                return "ignored", self.env._(
-                    "No ticket of this database has the reference %(reference)s.",
-                    reference=reference,
-                )
-            # The agent's "Open room" may be storing this very session now: wait a
-            # little (by Odoo's clock, Apizee's may differ), then take the ticket's
-            # row lock as "Open room" does, so that only one of them creates it.
-            waiting = self.env._("Waiting for the session to be stored by Odoo.")
-            if fields.Datetime.now() - self.create_date < timedelta(
-                seconds=const.WEBHOOK_SESSION_GRACE
-            ):
-                raise WaitForSession(waiting)
-            try:
-                self.env.cr.execute(
-                    "SELECT id FROM helpdesk_ticket WHERE id = %s FOR UPDATE NOWAIT",
-                    [ticket.id],
-                    log_exceptions=False,
-                )
-            except (errors.LockNotAvailable, errors.SerializationFailure):
-                raise WaitForSession(waiting) from None
-            values = Session._apizee_values_from_answer({**props, "id": apizee_id})
-            values = self._apizee_checked_room_links(values)
-            values.pop("state_time", None)
-            session = Session.create(
-                {**values, "ticket_id": ticket.id, "reference": reference}
-            )
-            self.session_id = session
-            self._apizee_wake_waiting(session)
-            session._apizee_note(
-                self.env._("Session created in Apizee for this ticket."),
-                self.apizee_time,
-            )
-            if values.get("state"):
-                session._apizee_apply_state(values["state"], self.apizee_time)
-            return "done", self.env._("Session created.")
+        try:
+            session, created = Session._get_from_notification(self, props)
+        except Ignored as ignored:
+            return "ignored", str(ignored.args[0])
         self.session_id = session
-        if self.event == "delete":
-            if session._apizee_apply_state("cancelled", self.apizee_time):
-                session._apizee_note(
-                    self.env._("Session deleted in Apizee."), self.apizee_time
-                )
-            return "done", self.env._("Session deleted in Apizee.")
-        values = Session._apizee_values_from_answer({**props, "id": apizee_id})
-        values = self._apizee_checked_room_links(values)
-        state = values.pop("state", None)
-        values.pop("state_time", None)  # set with the state, by the event's time
-        values.pop("reference", None)
-        if session.apizee_id:  # else found by reference: now it has its id
-            values.pop("apizee_id", None)
-        if values and (
-            not session.state_time
-            or not self.apizee_time
-            or self.apizee_time >= session.state_time
-        ):
-            session.write(values)
-        if state and session._apizee_apply_state(state, self.apizee_time):
-            label = dict(Session._fields["state"]._description_selection(self.env)).get(
-                state, state
-            )
-            return "done", self.env._("State: %(state)s.", state=label)
-        return "done", self.env._("Nothing newer than what the session says.")
+        return session._process_notification(self, props, timeline, created)
 
-    def _apizee_checked_room_links(self, values):
+    def _checked_room_links(self, values):
         """``values`` without the room links a webhook may not set: only https on the
         host of the company's Apizee server or ``*.apizee.com`` (see
         ``apizee_webhooks.is_room_url``), since "Open room" opens them for the agent.
@@ -512,193 +428,7 @@ class ApizeeWebhookEvent(models.Model):
                 )
         return values
 
-    def _apizee_apply_session_event(self, props):
-        """One entry of a session's timeline (``conversationevent``, §8): a note on the
-        ticket, and the state or the consent it implies."""
-        name = self.event_name or ""
-        labels = self._apizee_session_event_labels()
-        if name not in labels:
-            return "ignored", self.env._("Unknown session event.")
-        session = self._apizee_find_session()
-        if self._apizee_already_applied():
-            return "ignored", self.env._("Already applied.")
-        source = str(props.get("source") or "")
-        line = labels[name]
-        if name == "consent.accepted":
-            if not session.consent_time or (
-                self.apizee_time and self.apizee_time < session.consent_time
-            ):
-                session.write(
-                    {
-                        "consent_time": self.apizee_time or fields.Datetime.now(),
-                        "consent_source": source[:64] or False,
-                    }
-                )
-        if name == "survey.answered":
-            answer = pick(props.get("data") or {}, ("rating", "score", "answer"))
-            if answer is not None:
-                line = self.env._(
-                    "Survey answered: %(answer)s", answer=str(answer)[:100]
-                )
-        state = const.SESSION_EVENT_STATES.get(name)
-        if state:
-            session._apizee_apply_state(state, self.apizee_time)
-        session._apizee_note(line, self.apizee_time)
-        return "done", line
-
-    @api.model
-    def _apizee_session_event_labels(self):
-        """The short note of each session event of §8."""
-        return {
-            "consent.accepted": self.env._("The guest accepted the consent."),
-            "ticket.invitationSent": self.env._("Invitation sent."),
-            "ticket.invitationClicked": self.env._("The guest opened the invitation."),
-            "ticket.invitationAccepted": self.env._(
-                "The guest accepted the invitation."
-            ),
-            "ticket.invitationDeclined": self.env._(
-                "The guest declined the invitation."
-            ),
-            "ticket.invitationExpired": self.env._("The invitation expired."),
-            "ticket.sessionStarted": self.env._("Video session started."),
-            "session.established": self.env._("Video connection established."),
-            "session.userLeft": self.env._("The guest left the session."),
-            "session.agentLeft": self.env._("The agent left the session."),
-            "media.pictureTaken": self.env._("Picture taken."),
-            "survey.answered": self.env._("Survey answered."),
-            "ticket.completed": self.env._("Session completed."),
-            "ticket.closed": self.env._("Session closed."),
-            "ticket.cancelled": self.env._("Session cancelled."),
-        }
-
-    def _apizee_apply_media(self, props):
-        """A picture or recording of a session: saved on the ticket once, within the
-        size and types of the settings."""
-        if self.event == "delete":
-            return "ignored", self.env._("Media deleted in Apizee: kept in Odoo.")
-        session = self._apizee_find_session()
-        ticket = session.ticket_id
-        media_id = self.object_id or ""
-        prefix = f"{const.MEDIA_ATTACHMENT_PREFIX}{media_id}"
-        Attachment = self.env["ir.attachment"].sudo()
-        # Per ticket, so per company: the ticket is one of the event's company
-        if Attachment.search_count(
-            [
-                ("res_model", "=", "helpdesk.ticket"),
-                ("res_id", "=", ticket.id),
-                ("name", "=like", f"{prefix}.%"),
-            ],
-            limit=1,
-        ):
-            return "ignored", self.env._("Already saved.")
-        max_bytes, types = self._apizee_media_limits()
-        declared_type = str(pick(props, const.MEDIA_TYPE_KEYS) or "").lower()
-        declared_size = pick(props, const.MEDIA_SIZE_KEYS)
-        if declared_type and declared_type not in types:
-            return self._apizee_media_refused(session, mimetype=declared_type)
-        if str(declared_size or "").isdigit() and int(declared_size) > max_bytes:
-            return self._apizee_media_refused(session, max_bytes=max_bytes)
-        company = self.company_id  # the session's too: found among its sessions
-        url = pick(props, const.MEDIA_URL_KEYS)
-        if not url:
-            media = company._apizee_call(
-                "GET", f"{const.MEDIAS_PATH}/{url_quote(media_id, safe='')}"
-            )
-            url = pick(media, const.MEDIA_URL_KEYS) if isinstance(media, dict) else None
-            if not url:
-                raise UserError(self.env._("Apizee gave no download link."))
-        try:
-            mimetype, content = company._apizee_download(str(url), max_bytes)
-        except ApizeeError as error:
-            if error.kind != "too_large":
-                raise
-            return self._apizee_media_refused(session, max_bytes=max_bytes)
-        mimetype = mimetype or declared_type
-        if mimetype not in types:
-            return self._apizee_media_refused(session, mimetype=mimetype)
-        name = prefix + apizee_webhooks.media_extension(mimetype)
-        attachment = Attachment.create(
-            {
-                "name": name,
-                "raw": content,
-                "mimetype": mimetype,
-                "res_model": "helpdesk.ticket",
-                "res_id": ticket.id,
-                "company_id": ticket.company_id.id,
-            }
-        )
-        line = self.env._(
-            "Media saved: %(name)s (%(size)s kB).",
-            name=name,
-            size=round(len(content) / 1024),
-        )
-        session._apizee_note(line, self.apizee_time, attachment=attachment)
-        return "done", line
-
-    def _apizee_media_refused(self, session, mimetype=None, max_bytes=None):
-        """Tell the agent (a line of the session's note) that this event's media
-        stayed in Apizee: its type is not allowed, or it is larger than ``max_bytes``.
-
-        :return: the event's outcome, ``("ignored", reason)``
-        """
-        if max_bytes is None:
-            reason = self.env._(
-                "Media %(media)s (%(type)s) not saved: this type is not allowed in "
-                "Settings.",
-                media=self.object_id or "",
-                type=mimetype or "?",
-            )
-        else:
-            reason = self.env._(
-                "Media %(media)s not saved: it is larger than %(size)s (Settings).",
-                media=self.object_id or "",
-                size=human_size(max_bytes),
-            )
-        session._apizee_note(reason, self.apizee_time)
-        return "ignored", reason
-
-    @api.model
-    def _apizee_media_limits(self):
-        """``(max_bytes, allowed types)`` of media saved on tickets (settings)."""
-        params = self.env["ir.config_parameter"].sudo()
-        size = params.get_param(const.MEDIA_MAX_BYTES_PARAM, "")
-        types = params.get_param(const.MEDIA_TYPES_PARAM) or const.MEDIA_TYPES_DEFAULT
-        return (
-            int(size) if size.isdigit() else const.MEDIA_MAX_BYTES_DEFAULT,
-            {t.strip().lower() for t in types.split(",") if t.strip()},
-        )
-
-    def _apizee_find_session(self):
-        """The session an event or media belongs to, among the event's company's.
-
-        :raise WaitForSession: when it is not known (yet): its "ticket" event may come
-            later, deliveries are not ordered
-        """
-        apizee_id = self.session_ref
-        if not apizee_id:
-            raise WaitForSession(self.env._("The event names no Apizee session."))
-        session = (
-            self.env["apizee.session"]
-            .sudo()
-            .search(
-                [
-                    ("apizee_id", "=", apizee_id),
-                    ("company_id", "=", self.company_id.id),
-                ],
-                limit=1,
-            )
-        )
-        if not session:
-            raise WaitForSession(
-                self.env._(
-                    "No session %(session)s in this database (yet).",
-                    session=apizee_id,
-                )
-            )
-        self.session_id = session
-        return session
-
-    def _apizee_already_applied(self):
+    def _already_applied(self):
         """Whether the same Apizee object and event was applied by another delivery
         of the same company (Apizee may send one event twice with another
         envelope)."""
@@ -719,7 +449,7 @@ class ApizeeWebhookEvent(models.Model):
         )
 
     @api.model
-    def _apizee_wake_waiting(self, session):
+    def _wake_waiting(self, session):
         """Events of ``session``'s company that were waiting for it are tried again
         now."""
         waiting = self.search(
@@ -732,10 +462,10 @@ class ApizeeWebhookEvent(models.Model):
         )
         if waiting:
             waiting.write({"next_attempt": fields.Datetime.now()})
-            self._apizee_wake_cron()
+            self._wake_cron()
 
     @api.autovacuum
-    def _gc_apizee_events(self):
+    def _gc_events(self):
         """Delete applied and ignored events after ``const.WEBHOOK_KEEP_DAYS``
         (failed ones stay until an administrator deals with them)."""
         limit = fields.Datetime.now() - timedelta(days=const.WEBHOOK_KEEP_DAYS)
@@ -759,5 +489,5 @@ class ApizeeWebhookEvent(models.Model):
                 "result": False,
             }
         )
-        self._apizee_wake_cron()
+        self._wake_cron()
         return True

@@ -40,7 +40,7 @@ class TestApizeeAnswers(TransactionCase):
                 self.assertIsNone(parse_datetime(value))
 
     def test_session_values(self):
-        values = self.env["apizee.session"]._apizee_values_from_answer(
+        values = self.env["apizee.session"]._values_from_answer(
             {
                 "id": 82070,
                 "state": "Opened",
@@ -64,7 +64,7 @@ class TestApizeeAnswers(TransactionCase):
             },
         )
         # an unknown state is ignored, not stored
-        values = self.env["apizee.session"]._apizee_values_from_answer(
+        values = self.env["apizee.session"]._values_from_answer(
             {"id": 1, "state": "teleported"}
         )
         self.assertNotIn("state", values)

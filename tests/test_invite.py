@@ -21,6 +21,8 @@ class TestInvite(ApizeeCommon):
         self.assertEqual(
             action["context"],
             {
+                "default_res_model": "helpdesk.ticket",
+                "default_res_id": self.ticket.id,
                 "default_ticket_id": self.ticket.id,
                 "default_service_id": self.service_assistance.id,
                 "default_phone_numbers": "06 12 34 56 78, +33 7 81 23 45 67",

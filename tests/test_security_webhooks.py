@@ -197,7 +197,7 @@ class TestSecurityWebhooks(WebhookMixin, HttpCase, ApizeeStandInCommon):
         events = self.Event.browse()
         for payload in payloads:
             raw = json.dumps(payload).encode()
-            events |= self.Event.browse(self.Event._apizee_receive(raw, company)[0])
+            events |= self.Event.browse(self.Event._receive(raw, company)[0])
         self._process()
         return events
 
@@ -435,13 +435,13 @@ class TestSecurityWebhooks(WebhookMixin, HttpCase, ApizeeStandInCommon):
         self._session_of(self.ticket_b, "82070")
         events = self.Event.browse(
             [
-                self.Event._apizee_receive(
+                self.Event._receive(
                     json.dumps(delivery("ticket", id=82070)).encode(), company
                 )[0]
                 for company in (self.company, self.company_b)
             ]
         )
-        lang_of = events._apizee_langs()
+        lang_of = events._langs()
         self.assertEqual([lang_of(event) for event in events], ["en_US", "fr_FR"])
 
     # -- room links of webhooks --------------------------------------------------------
@@ -562,7 +562,7 @@ class TestSecurityWebhooks(WebhookMixin, HttpCase, ApizeeStandInCommon):
             ],
         )
         # Apizee's REST answers keep setting them (read from the server itself)
-        values = self.env["apizee.session"]._apizee_values_from_answer(
+        values = self.env["apizee.session"]._values_from_answer(
             {"id": 1, "guestUrl": "https://other.example/g"}
         )
         self.assertEqual(values["guest_url"], "https://other.example/g")

@@ -35,13 +35,13 @@ def delivery(obj, event="create", when=T0, object_id=None, **props):
 class WebhookMixin:
     def _receive(self, payload):
         raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        event_id, duplicate = self.Event._apizee_receive(raw, self.company)
+        event_id, duplicate = self.Event._receive(raw, self.company)
         return self.Event.browse(event_id), duplicate
 
     def _process(self):
         """Run the cron's method as its runner does: again while events are due."""
         for _batch in range(5):
-            if not self.Event._cron_apizee_process():
+            if not self.Event._cron_process():
                 return
 
     def _deliver(self, *payloads):
@@ -302,7 +302,7 @@ class TestWebhookRoute(WebhookMixin, HttpCase, ApizeeCommon):
         response = self._post({"event": "create", "object": "invoice", "objectId": 3})
         self.assertEqual(response.status_code, 200)
         event = self.Event.browse(response.json()["id"])
-        event._apizee_process()
+        event._process()
         self.assertEqual(event.state, "ignored")
 
     def test_settings_show_what_to_paste_in_apizee(self):
@@ -426,7 +426,7 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
 
     def test_state_read_from_apizee_is_not_undone_by_an_older_event(self):
         session = self._session()
-        values = self.env["apizee.session"]._apizee_values_from_answer(
+        values = self.env["apizee.session"]._values_from_answer(
             {"id": 82070, "state": "done", "modified": "2026-01-01T10:00:00.900Z"}
         )
         self.assertEqual(values["state_time"], datetime(2026, 1, 1, 10, 0, 0))
@@ -663,8 +663,12 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         self.assertFalse(
             self.env["ir.attachment"].search([("name", "=like", "apizee-media-%")])
         )
-        # the agent learns from the note that the media stayed in Apizee
-        self.assertIn("9004", self._notes().body)
+        # the agent learns from the notes (one per batch) that the media stayed in
+        # Apizee
+        notes = self._notes()
+        self.assertEqual(len(notes), 2)
+        self.assertIn("9004", notes[0].body)
+        self.assertIn("9003", notes[1].body)
 
     @mute_logger(
         "odoo.addons.helpdesk_apizee.models.apizee_webhook_event",
@@ -704,7 +708,7 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         for n in range(3):
             self._receive(delivery("ticket", "update", T0 + n, id=82070, state="open"))
         with patch.object(const, "WEBHOOK_BATCH_SECONDS", -1):
-            self.assertEqual(self.Event._cron_apizee_process(), 1)
+            self.assertEqual(self.Event._cron_process(), 1)
         self.assertEqual(self.Event.search_count([("state", "=", "pending")]), 2)
 
     def test_delete_of_a_session(self):

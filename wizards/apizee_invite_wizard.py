@@ -15,13 +15,21 @@ class ApizeeInviteWizard(models.TransientModel):
     _description = "Apizee Invitation"
     _check_company_auto = True
 
+    res_model = fields.Char(string="Record model", readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Record ID", model_field="res_model", readonly=True
+    )
+    # The record, when it is a ticket: shown in the form
     ticket_id = fields.Many2one(
         comodel_name="helpdesk.ticket",
-        required=True,
+        compute="_compute_ticket_id",
+        store=True,
         readonly=True,
         ondelete="cascade",
     )
-    company_id = fields.Many2one(related="ticket_id.company_id")
+    company_id = fields.Many2one(
+        comodel_name="res.company", compute="_compute_company_id"
+    )
     service_id = fields.Many2one(
         comodel_name="apizee.service",
         check_company=True,
@@ -47,20 +55,64 @@ class ApizeeInviteWizard(models.TransientModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Override: only helpdesk agents, for tickets they may read (the wizard shows
-        the ticket's customer and number)."""
-        self.env["helpdesk.ticket"]._apizee_check_agent()
+        """Override: only agents, for records they may read (the wizard shows the
+        record's customer and reference). The record may be given as ``ticket_id``
+        (older callers), in the values or the context's defaults."""
+        context = self.env.context
+        video_models = self.env["apizee.session"]._video_models()
+        for vals in vals_list:
+            ticket_id = vals.get("ticket_id") or context.get("default_ticket_id")
+            model = vals.get("res_model") or context.get("default_res_model")
+            if ticket_id and not model:
+                vals.update(res_model="helpdesk.ticket", res_id=ticket_id)
+                model = "helpdesk.ticket"
+            if model not in video_models:
+                raise UserError(self.env._("This record has no video calls."))
+            self.env[model]._apizee_check_agent()
         wizards = super().create(vals_list)
-        # ticket_id may come from the context's defaults: checked once set
-        wizards.ticket_id.with_env(self.env).check_access("read")
+        for wizard in wizards:
+            wizard._record().check_access("read")
         return wizards
 
-    @api.depends("ticket_id.number")
+    def _record(self):
+        """The record the invitation is for, in the user's environment; refused to
+        users who may not call from it.
+
+        :raise AccessError: for them
+        """
+        self.ensure_one()
+        record = self.env[self.res_model].browse(self.res_id)
+        record._apizee_check_agent()
+        return record
+
+    @api.depends("res_model", "res_id")
+    def _compute_ticket_id(self):
+        for wizard in self:
+            is_ticket = wizard.res_model == "helpdesk.ticket"
+            wizard.ticket_id = wizard.res_id if is_ticket else False
+
+    @api.depends("res_model", "res_id")
+    def _compute_company_id(self):
+        for wizard in self:
+            record = wizard._record_sudo()
+            wizard.company_id = record._apizee_company() if record else False
+
+    def _record_sudo(self):
+        """The record, as superuser, or None when it names none."""
+        self.ensure_one()
+        if self.res_model not in self.env or not self.res_id:
+            return None
+        return self.env[self.res_model].sudo().browse(self.res_id).exists() or None
+
+    @api.depends("res_model", "res_id")
     def _compute_reference(self):
         for wizard in self:
-            wizard.reference = apizee_urls.truncate_reference(wizard.ticket_id.number)
+            record = wizard._record_sudo()
+            wizard.reference = apizee_urls.truncate_reference(
+                record._apizee_reference() if record else ""
+            )
 
-    @api.depends("phone_numbers", "email_addresses", "ticket_id")
+    @api.depends("phone_numbers", "email_addresses", "res_model", "res_id")
     def _compute_recipients(self):
         for wizard in self:
             entries = wizard._apizee_get_recipients()
@@ -81,9 +133,11 @@ class ApizeeInviteWizard(models.TransientModel):
             the ticket
         :raise UserError: when a recipient is invalid
         """
-        self.env["helpdesk.ticket"]._apizee_check_agent()
+        if not self:
+            self.env["apizee.session"]._check_agent()
         self.ensure_one()
-        self.ticket_id.check_access("read")
+        record = self._record()
+        record.check_access("read")
         entries = self._apizee_get_recipients()
         invalid = [entry for entry in entries if entry.error]
         if invalid:
@@ -91,14 +145,14 @@ class ApizeeInviteWizard(models.TransientModel):
                 self.env._(
                     "Fix or remove these recipients before inviting:\n%(entries)s",
                     entries="\n".join(
-                        f"• {self.ticket_id._apizee_recipient_error(entry)}"
+                        f"• {record._apizee_recipient_error(entry)}"
                         for entry in invalid
                     ),
                 )
             )
         url = self._apizee_build_url(entries)
         self._apizee_log_invitation(entries)
-        company = self.ticket_id.company_id or self.env.company
+        company = record._apizee_company()
         if company.apizee_invitation_mode == "dialog":
             return {
                 "type": "ir.actions.client",
@@ -116,9 +170,10 @@ class ApizeeInviteWizard(models.TransientModel):
         :return: list of ``utils.recipients.Recipient``
         """
         self.ensure_one()
-        if not self.ticket_id:
+        record = self._record_sudo()
+        if not record:
             return []
-        return self.ticket_id._apizee_get_recipients(
+        return record.with_env(self.env)._apizee_get_recipients(
             recipients.split_recipients(self.phone_numbers),
             recipients.split_recipients(self.email_addresses),
         )
@@ -133,11 +188,12 @@ class ApizeeInviteWizard(models.TransientModel):
         :return: the URL
         """
         self.ensure_one()
-        company = self.ticket_id.company_id or self.env.company
+        record = self._record_sudo()
+        company = record._apizee_company()
         return apizee_urls.build_quick_invitation_url(
             company.apizee_server_url or const.DEFAULT_SERVER_URL,
             service_key=self.service_id.key,
-            reference=self.ticket_id.number,
+            reference=record._apizee_reference(),
             phone_numbers=recipients.unique_values(
                 e for e in entries if e.kind == "phone"
             ),
@@ -164,7 +220,7 @@ class ApizeeInviteWizard(models.TransientModel):
                     )
                     % (
                         self.env._("Invalid"),
-                        self.ticket_id._apizee_recipient_error(entry),
+                        self.env["apizee.video.mixin"]._apizee_recipient_error(entry),
                     )
                 )
             else:
@@ -180,7 +236,7 @@ class ApizeeInviteWizard(models.TransientModel):
     def _apizee_log_invitation(self, entries):
         """Post on the ticket who started an invitation, to whom, with which service."""
         values = recipients.unique_values(entries)
-        self.ticket_id._apizee_post_note(
+        self._record()._apizee_post_note(
             self.env._(
                 "Apizee invitation started by %(user)s to %(recipients)s "
                 "with the service %(service)s.",

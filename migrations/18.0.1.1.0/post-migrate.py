@@ -23,7 +23,7 @@ def migrate(cr, version):
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
     params = env["ir.config_parameter"].sudo().search([("key", "=", OLD_SECRET_PARAM)])
-    main_company = env["apizee.webhook.event"]._apizee_main_company()
+    main_company = env["apizee.webhook.event"]._main_company()
     if params.value and main_company:
         # What Apizee's console holds: it wins over a secret of a former partial run
         main_company.apizee_webhook_secret = params.value

@@ -81,7 +81,8 @@ export class ApizeeAgentPanel extends Component {
             return;
         }
         const result = await rpc("/helpdesk_apizee/panel/event", {
-            ticket_id: this.params.ticket_id,
+            res_model: this.params.res_model,
+            res_id: this.params.res_id,
             kind,
             data_url: dataUrl,
         });

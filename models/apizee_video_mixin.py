@@ -1,0 +1,559 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What a record needs to have Apizee video calls: ``apizee.video.mixin``.
+
+A model inherits the mixin (and ``mail.thread``, for its notes) and implements the
+hooks of the section "Hooks" below; everything else (the sessions, the actions, the
+recipients, the panel's messages, the lock, the notes) comes from here. The ticket
+(``models/helpdesk_ticket.py``) is the model of reference; ``tests/video_record.py``
+is a second one, defined in the tests only.
+"""
+
+import base64
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .. import const
+from ..utils import apizee_urls, recipients
+
+
+class ApizeeVideoMixin(models.AbstractModel):
+    _name = "apizee.video.mixin"
+    _description = "Apizee Video Calls"
+
+    # The group whose users may call from the record (a class attribute: read before
+    # any record exists, to check a caller)
+    _apizee_agent_group = "base.group_user"
+
+    apizee_session_ids = fields.One2many(
+        comodel_name="apizee.session",
+        inverse_name="res_id",
+        string="Video sessions",
+        readonly=True,
+        domain=lambda self: [("res_model", "=", self._name)],
+    )
+    apizee_session_count = fields.Integer(compute="_compute_apizee_session_count")
+
+    def _compute_apizee_session_count(self):
+        counts = dict(
+            self.env["apizee.session"]._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)],
+                ["res_id"],
+                ["__count"],
+            )
+        )
+        for record in self:
+            record.apizee_session_count = counts.get(record._origin.id, 0)
+
+    def unlink(self):
+        """Override: the sessions of deleted records go with them."""
+        sessions = (
+            self.env["apizee.session"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        )
+        result = super().unlink()
+        sessions.unlink()
+        return result
+
+    # -- Hooks: what the record says of itself -------------------------------------
+
+    def _apizee_reference(self):
+        """The record's reference, shown by Apizee and sent back by its webhooks
+        (a session created in Apizee's UI with it is linked to the record).
+
+        :return: a string, unique among the records of the company
+        """
+        self.ensure_one()
+        return self.display_name
+
+    @api.model
+    def _apizee_reference_domain(self, reference):
+        """The domain of the records whose reference is ``reference``, or None when
+        sessions created in Apizee's UI are never linked to records of this model."""
+        return None
+
+    def _apizee_customer(self):
+        """The customer the agent calls: a ``res.partner``, possibly empty."""
+        self.ensure_one()
+        return self.env["res.partner"]
+
+    def _apizee_customer_name(self):
+        """The customer's name, as Apizee shows it to the agent."""
+        self.ensure_one()
+        return self._apizee_customer().name or ""
+
+    def _apizee_company(self):
+        """The company whose Apizee account and settings the record uses."""
+        self.ensure_one()
+        company = self["company_id"] if "company_id" in self._fields else None
+        return company or self.env.company
+
+    def _apizee_get_service(self):
+        """The record's Apizee service: the company's default one.
+
+        :return: an ``apizee.service`` record, possibly empty
+        """
+        self.ensure_one()
+        company = self.sudo()._apizee_company()
+        return self._apizee_checked_service(company.apizee_default_service_id)
+
+    def _apizee_get_region(self):
+        """Country code used to read national phone numbers: the customer's, else the
+        company's.
+
+        :return: an ISO 3166 alpha-2 code, or an empty string
+        """
+        self.ensure_one()
+        company = self._apizee_company()
+        return self._apizee_customer().country_id.code or company.country_id.code or ""
+
+    def _apizee_conversation_name(self):
+        """A conversation name unique to this database and record, stable over time."""
+        self.ensure_one()
+        kind = self._name.replace(".", "-")
+        return f"odoo-{self._apizee_database_tag()}-{kind}-{self.id}"
+
+    # -- Actions -------------------------------------------------------------------
+
+    def action_apizee_invite(self):
+        """Open the wizard that reviews an Apizee invitation for this record.
+
+        The wizard's defaults (service, recipients) come from the record, in the
+        returned action's context, so that the agent sees and can edit what will be
+        sent.
+
+        :return: an ``ir.actions.act_window`` opening ``apizee.invite.wizard``
+            in a dialog
+        :raise AccessError: when the user may not read the record
+        """
+        self._apizee_check_agent()
+        self.ensure_one()
+        self.check_access("read")
+        service = self._apizee_get_service()
+        phones, emails = self._apizee_get_default_recipients()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invite with Apizee"),
+            "res_model": "apizee.invite.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                **self._apizee_wizard_defaults(),
+                "default_service_id": service.id,
+                "default_phone_numbers": ", ".join(phones),
+                "default_email_addresses": ", ".join(emails),
+            },
+        }
+
+    def _apizee_wizard_defaults(self):
+        """The wizard's defaults that name the record."""
+        return {"default_res_model": self._name, "default_res_id": self.id}
+
+    def action_apizee_open_room(self):
+        """Open the agent's Apizee room of this record in a new tab.
+
+        Reuses the record's live session (not done, closed, expired, cancelled,
+        declined or rejected); otherwise creates one with ``POST /api/v3/tickets``.
+        With the context key ``apizee_invite``, Apizee sends the invitation
+        (SMS/email) itself. Two agents clicking at once get one session: the second
+        one waits for the first, then reuses its session.
+
+        :return: an ``ir.actions.act_url`` to the agent's room (``target: new``), or a
+            warning notification when Apizee gave no room URL
+        :raise UserError: missing settings, invalid recipients or an Apizee failure;
+            nothing is changed then
+        """
+        self._apizee_check_agent()
+        self.ensure_one()
+        self.check_access("write")
+        invite = bool(self.env.context.get("apizee_invite"))
+        session = self._apizee_get_live_session()
+        if session and (
+            not session.last_refresh
+            or (fields.Datetime.now() - session.last_refresh).total_seconds()
+            > const.SESSION_REFRESH_AFTER
+        ):
+            # Apizee may have ended it since: read it back before reusing it
+            session._read_from_apizee()
+            session = self._apizee_get_live_session()
+        if not session:
+            # A concurrent click waits here, then (PostgreSQL's serialization error,
+            # retried by Odoo) sees the session created first
+            self._apizee_lock()
+            self.invalidate_recordset(["apizee_session_ids"])
+            session = self._apizee_get_live_session()
+            if not session:
+                session = self._apizee_create_session(invite=invite)
+                return session._room_action()
+        return session._room_action(
+            invitation_not_sent=invite and not session.invitation_sent
+        )
+
+    def action_apizee_agent_panel(self):
+        """Show Apizee's agent app for this record inside Odoo.
+
+        The URL carries the company key (``iK``), a conversation name unique and
+        stable per record (``cN``), the customer's phone (``gP``), the agent's
+        language (``l``) and the record's reference (``eR``), as Apizee documents
+        them.
+
+        :return: an ``ir.actions.client`` (``helpdesk_apizee.agent_panel``) whose
+            ``params`` carry the ``url``, the iframe's ``allow`` list and the app's
+            ``origin`` (messages from any other origin are dropped)
+        :raise UserError: when the company key is not set
+        """
+        self._apizee_check_agent()
+        self.ensure_one()
+        self.check_access("read")
+        company = self._apizee_company().sudo()
+        if not company.apizee_company_key:
+            raise UserError(
+                self.env._(
+                    "The Apizee company identification key is not set: an "
+                    "administrator sets it in Settings > Helpdesk > Apizee video "
+                    "assistance."
+                )
+            )
+        app_url = company.apizee_agent_app_url or const.DEFAULT_AGENT_APP_URL
+        entries = self._apizee_get_recipients(
+            self._apizee_get_default_recipients()[0], []
+        )
+        phones = recipients.unique_values(entries)
+        lang = (self.env.user.lang or "")[:2]
+        url = apizee_urls.build_agent_app_url(
+            app_url,
+            company.apizee_company_key,
+            self._apizee_conversation_name(),
+            phone=phones[-1] if phones else None,
+            lang=lang if lang in const.SESSION_LANGUAGES else None,
+            reference=self._apizee_reference(),
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "helpdesk_apizee.agent_panel",
+            "name": self.env._(
+                "Video panel: %(ticket)s", ticket=self._apizee_reference()
+            ),
+            "target": "new",
+            "params": {
+                "url": url,
+                "allow": const.IFRAME_ALLOW,
+                "origin": apizee_urls.browser_origin(url),
+                "res_model": self._name,
+                "res_id": self.id,
+            },
+            "context": {"dialog_size": "extra-large"},
+        }
+
+    def action_apizee_view_sessions(self):
+        """List the video sessions of the record."""
+        self._apizee_check_agent()
+        self.ensure_one()
+        self.check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_apizee.apizee_session_action"
+        )
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # -- Checks and the lock -------------------------------------------------------
+
+    @api.model
+    def _apizee_is_agent(self):
+        """Whether the user may call from records of this model."""
+        return self.env.su or self.env.user.has_group(self._apizee_agent_group)
+
+    def _apizee_check_agent(self):
+        """Refuse users who may not call from records of this model (a portal
+        customer or a follower may read a ticket, not invite from it).
+
+        :raise AccessError: for them (superuser code passes)
+        """
+        if not self._apizee_is_agent():
+            raise AccessError(
+                self.env._("Only helpdesk agents may use Apizee from a ticket.")
+            )
+
+    def _apizee_lock(self, nowait=False):
+        """Lock the records' rows until the end of the transaction, as an update.
+
+        ``SELECT ... FOR UPDATE``, then a write of the rows: a transaction that
+        waited for the lock and read before the holder committed fails with
+        PostgreSQL's serialization error (which Odoo retries), so that it sees what
+        the holder created (a session, say) instead of creating it again.
+
+        :param bool nowait: raise at once when another transaction holds the lock
+        :raise psycopg2.errors.LockNotAvailable: with ``nowait``, when it is held
+        """
+        if not self:
+            return
+        table = SQL.identifier(self._table)
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id IN %s FOR UPDATE%s",
+                table,
+                tuple(self.ids),
+                SQL(" NOWAIT") if nowait else SQL(),
+            ),
+            log_exceptions=False,
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET write_date = write_date WHERE id IN %s",
+                table,
+                tuple(self.ids),
+            ),
+            log_exceptions=False,
+        )
+
+    # -- Sessions ------------------------------------------------------------------
+
+    def _apizee_get_live_session(self):
+        """The most recent session of the record Apizee still runs, if any.
+
+        Read as superuser (the caller checked its access to the record): a session
+        hidden from the agent must not make "Open room" create a second live one.
+        """
+        self.ensure_one()
+        return self.sudo().apizee_session_ids.filtered("live")[:1]
+
+    def _apizee_create_session(self, invite=False):
+        """Create the Apizee session of the record, then its record and a note.
+
+        :param bool invite: let Apizee send the invitation itself
+        :return: the new ``apizee.session``
+        """
+        self.ensure_one()
+        params = self._prepare_apizee_session_params(invite)
+        answer = self._apizee_company()._apizee_call(
+            "POST", const.TICKETS_PATH, params=params
+        )
+        return self.env["apizee.session"]._create_from_answer(
+            self,
+            answer,
+            {
+                "service_id": self._apizee_get_service().id,
+                "agent_id": self.env.user.id,
+                "agent_username": params.get("agent"),
+                "recipients": ", ".join(
+                    filter(None, (params.get("phone"), params.get("email")))
+                ),
+                "invitation_sent": invite,
+                "reference": params["reference"],
+            },
+        )
+
+    def _prepare_apizee_session_params(self, invite=False):
+        """Query parameters of ``POST /api/v3/tickets`` for this record, without I/O.
+
+        :return: a dict (see Apizee's REST API, "Create a ticket")
+        :raise UserError: when a recipient of the customer is invalid, or none is valid
+        """
+        self.ensure_one()
+        entries = self._apizee_get_recipients(*self._apizee_get_default_recipients())
+        invalid = [entry for entry in entries if entry.error]
+        if invalid:
+            raise UserError(
+                self.env._(
+                    "Fix the customer's contact details before opening a video "
+                    "session:\n%(entries)s",
+                    entries="\n".join(
+                        f"• {self._apizee_recipient_error(entry)}" for entry in invalid
+                    ),
+                )
+            )
+        phones = recipients.unique_values(e for e in entries if e.kind == "phone")
+        emails = recipients.unique_values(e for e in entries if e.kind == "email")
+        if not phones and not emails:
+            raise UserError(
+                self.env._(
+                    "Apizee needs the customer's mobile phone or email to open a "
+                    "video session: add one to the ticket's customer."
+                )
+            )
+        lang = (self._apizee_customer().lang or "")[:2]
+        params = {
+            "reference": apizee_urls.truncate_reference(self._apizee_reference()),
+            "name": self._apizee_customer_name(),
+            "language": lang
+            if lang in const.SESSION_LANGUAGES
+            else const.SESSION_LANGUAGE_DEFAULT,
+        }
+        if phones:
+            params["phone"] = phones[-1]  # the mobile, when both are set
+        if emails:
+            params["email"] = ",".join(emails)
+        service = self._apizee_get_service()
+        if service:
+            params["service"] = service.key
+        if self.env.user.apizee_username:
+            params["agent"] = self.env.user.apizee_username
+        if invite:
+            params["invite"] = "1"
+        return params
+
+    # -- Recipients ----------------------------------------------------------------
+
+    def _apizee_get_default_recipients(self):
+        """Recipients of an invitation, as found on the record's customer: the
+        customer's phone and mobile, in the form they were typed (the wizard
+        normalises and flags them), and email.
+
+        :return: a pair of lists ``(phones, emails)``
+        """
+        self.ensure_one()
+        partner = self._apizee_customer()
+        phones = [p for p in (partner.phone, partner.mobile) if p]
+        return list(dict.fromkeys(phones)), [partner.email] if partner.email else []
+
+    def _apizee_get_recipients(self, phones, emails):
+        """Normalise phones (E.164, region of the customer or company) and check emails.
+
+        :param phones: iterable of phone numbers as typed
+        :param emails: iterable of email addresses as typed
+        :return: list of ``utils.recipients.Recipient``
+        """
+        self.ensure_one()
+        region = self._apizee_get_region()
+        return [recipients.normalize_phone(raw, region) for raw in phones] + [
+            recipients.normalize_email(raw) for raw in emails
+        ]
+
+    @api.model
+    def _apizee_recipient_error(self, entry):
+        """Translated sentence that says why a recipient cannot be sent."""
+        if entry.error == "phone_unreadable":
+            return self.env._("“%(entry)s” is not a phone number.", entry=entry.raw)
+        if entry.error == "phone_invalid":
+            return self.env._(
+                "“%(entry)s” is not a valid phone number (add the country code, "
+                "e.g. +33, if it is a foreign number).",
+                entry=entry.raw,
+            )
+        return self.env._("“%(entry)s” is not a valid email address.", entry=entry.raw)
+
+    # -- The video panel's messages, notes -----------------------------------------
+
+    def _apizee_panel_event(self, kind, data_url=None):
+        """Act on a message of Apizee's agent app posted from the video panel.
+
+        ``snapshot`` saves the picture as an image attachment with a note;
+        ``joined``, ``left``, ``sms_sent`` and ``sms_fail`` become short notes.
+
+        :param str kind: the message type
+        :param str data_url: for ``snapshot``, a ``data:image/...;base64,`` URL
+        :return: the created attachment's id for a snapshot, else True
+        :raise AccessError: when the user may not write the record
+        :raise UserError: for an unknown, malformed or oversized message
+        """
+        self._apizee_check_agent()
+        self.ensure_one()
+        self.check_access("write")
+        user = self.env.user.name
+        if kind == "snapshot":
+            mimetype, raw = self._apizee_read_snapshot(data_url)
+            extension = "png" if mimetype == "image/png" else "jpg"
+            name = (
+                f"apizee-snapshot-{self._apizee_reference()}-"
+                f"{fields.Datetime.now():%Y%m%d-%H%M%S}.{extension}"
+            )
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": name,
+                        "raw": raw,
+                        "mimetype": mimetype,
+                        "res_model": self._name,
+                        "res_id": self.id,
+                    }
+                )
+            )
+            self._apizee_post_note(
+                self.env._(
+                    "Snapshot of the guest's video taken by %(user)s.", user=user
+                ),
+                attachment,
+            )
+            return attachment.id
+        if kind == "joined":
+            note = self.env._("Video panel: the guest joined (%(user)s).", user=user)
+        elif kind == "left":
+            note = self.env._("Video panel: the guest left (%(user)s).", user=user)
+        elif kind == "sms_sent":
+            note = self.env._(
+                "Video panel: Apizee sent the SMS invitation (%(user)s).", user=user
+            )
+        elif kind == "sms_fail":
+            note = self.env._(
+                "Video panel: Apizee could not send the SMS invitation (%(user)s).",
+                user=user,
+            )
+        else:
+            raise UserError(self.env._("Unknown message from Apizee's agent app."))
+        self._apizee_post_note(note)
+        return True
+
+    @api.model
+    def _apizee_read_snapshot(self, data_url):
+        """Decode a snapshot's data URL, within the allowed types and size.
+
+        :return: ``(mimetype, bytes)``
+        :raise UserError: when it is not a PNG or JPEG image of an allowed size
+        """
+        prefix, _sep, payload = (data_url or "").partition(";base64,")
+        mimetype = prefix.removeprefix("data:")
+        if not prefix.startswith("data:") or mimetype not in const.SNAPSHOT_TYPES:
+            raise UserError(self.env._("The snapshot is not a PNG or JPEG image."))
+        if len(payload) > const.SNAPSHOT_MAX_BYTES * 4 // 3 + 4:
+            raise UserError(
+                self.env._(
+                    "The snapshot is larger than %(size)s MB.",
+                    size=const.SNAPSHOT_MAX_BYTES // 1024 // 1024,
+                )
+            )
+        try:
+            raw = base64.b64decode(payload, validate=True)
+        except ValueError as error:
+            raise UserError(
+                self.env._("The snapshot is not a PNG or JPEG image.")
+            ) from error
+        if not raw.startswith(const.SNAPSHOT_TYPES[mimetype]):
+            raise UserError(self.env._("The snapshot is not a PNG or JPEG image."))
+        return mimetype, raw
+
+    def _apizee_post_note(self, body, attachments=None, author=None):
+        """Log an internal note on the record, by the current user (or ``author``).
+
+        Logged with ``_message_log``: an agent without an email address logs it too,
+        and losing the note would lose the trace of a session that exists in Apizee.
+
+        :param body: plain text (escaped) or ``Markup``
+        :param attachments: ``ir.attachment`` records shown with the note
+        :param author: a ``res.partner``, else the current user's
+        """
+        self.ensure_one()
+        self.sudo()._message_log(
+            body=body,
+            author_id=(author or self.env.user.partner_id).id,
+            attachment_ids=attachments.ids if attachments else [],
+        )
+
+    @api.model
+    def _apizee_database_tag(self):
+        """Eight characters of the database's uuid, to tell its conversations apart."""
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        return uuid[:8]
+
+    def _apizee_checked_service(self, service):
+        """``service`` when it may be used for the record's company, else none."""
+        self.ensure_one()
+        company = self.sudo()._apizee_company()
+        if not service.active or service.company_id != company:
+            return self.env["apizee.service"]
+        return service.with_env(self.env)
