@@ -4,6 +4,7 @@ from . import apizee_token
 from . import apizee_agent_credential
 from . import apizee_service
 from . import apizee_session
+from . import apizee_session_notification
 from . import apizee_webhook_event
 from . import res_company
 from . import res_config_settings

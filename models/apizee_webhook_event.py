@@ -23,7 +23,7 @@ from .. import const
 from ..exceptions import Ignored, RetryLater
 from ..utils import apizee_webhooks
 from .apizee_client import ApizeeError
-from .apizee_session import Timeline
+from .apizee_session_notification import Timeline
 
 _logger = logging.getLogger(__name__)
 
@@ -405,28 +405,6 @@ class ApizeeWebhookEvent(models.Model):
             return "ignored", str(ignored.args[0])
         self.session_id = session
         return session._process_notification(self, props, timeline, created)
-
-    def _checked_room_links(self, values):
-        """``values`` without the room links a webhook may not set: only https on the
-        host of the company's Apizee server or ``*.apizee.com`` (see
-        ``apizee_webhooks.is_room_url``), since "Open room" opens them for the agent.
-        A refused link is dropped and logged; the rest of the event applies.
-
-        :param dict values: session values read from the delivery
-        :return: the same dict
-        """
-        server_url = self.company_id.apizee_server_url or const.DEFAULT_SERVER_URL
-        for field in ("agent_url", "guest_url"):
-            url = values.get(field)
-            if url and not apizee_webhooks.is_room_url(url, server_url):
-                del values[field]
-                _logger.warning(
-                    "Apizee webhook event %s: room link %r refused (not https on the "
-                    "Apizee server's host nor *.apizee.com)",
-                    self.id,
-                    url[:200],
-                )
-        return values
 
     def _already_applied(self):
         """Whether the same Apizee object and event was applied by another delivery

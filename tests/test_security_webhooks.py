@@ -30,7 +30,8 @@ set_hypothesis_home_dir(
 )
 
 ROUTE_LOGGER = "odoo.addons.helpdesk_apizee.controllers.main"
-EVENT_LOGGER = "odoo.addons.helpdesk_apizee.models.apizee_webhook_event"
+# Where a session logs what it refused of a webhook event
+SESSION_LOGGER = "odoo.addons.helpdesk_apizee.models.apizee_session_notification"
 # The parameter that held the secret of the whole database in 18.0.1.0.0 (the
 # migration reads it): not read from const
 SECRET_PARAM_1_0 = "helpdesk_apizee.webhook_secret"
@@ -491,7 +492,7 @@ class TestSecurityWebhooks(WebhookMixin, HttpCase, ApizeeStandInCommon):
     def test_room_links_of_webhooks_are_only_apizee_hosts(self):
         session = self._session_of(self.ticket, "82070")
         good = f"{self.standin.url}/agent/room/82070"
-        with self.assertLogs(EVENT_LOGGER, "WARNING") as logs:
+        with self.assertLogs(SESSION_LOGGER, "WARNING") as logs:
             event = self._deliver_to(
                 self.company,
                 delivery(
@@ -525,7 +526,7 @@ class TestSecurityWebhooks(WebhookMixin, HttpCase, ApizeeStandInCommon):
         )
         self.assertEqual(session.guest_url, "https://visio.example.com/guest/82070")
         self.assertEqual(session.agent_url, "https://app.apizee.com/agent/82070")
-        with mute_logger(EVENT_LOGGER):
+        with mute_logger(SESSION_LOGGER):
             self._deliver_to(
                 self.company,
                 delivery(

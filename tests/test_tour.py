@@ -4,19 +4,34 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from .apizee_standin import ApizeeStandIn
 from .common import KEY_ASSISTANCE, StandInRequestsMixin
 
+TICKET_URL = "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{}"
+QUICK_INVITATION_URL = "https://cloud.apizee.com/quick-invitation"
+AGENT_APP_URL = "https://app.apizee.com/agent/"
+
 
 @tagged("post_install", "-at_install")
-class TestInviteTour(HttpCase):
-    """An agent opens a ticket, clicks Invite, checks the wizard and gets Apizee's form
-    inside Odoo (the iframe's ``src`` is the expected URL)."""
+class TestTours(StandInRequestsMixin, HttpCase):
+    """An agent's clicks on a ticket, in Chromium: Invite, Open room, the video panel.
+
+    One fixture for all the tours: a French company, an agent of a team with an Apizee
+    service, a customer with a mobile and an email, their ticket; Apizee is the
+    stand-in for its REST API, and pages served by ``fetch_proxy`` for its
+    quick-invitation page and agent app (no internet in tests).
+    """
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.standin = ApizeeStandIn().start()
+        cls.addClassCleanup(cls.standin.stop)
+        cls.standin.add_user("tech@example.com", "tour-secret")
         cls.env.company.write(
             {
                 "country_id": cls.env.ref("base.fr").id,
-                "apizee_server_url": "https://cloud.apizee.com",
+                "apizee_server_url": cls.standin.url,
+                "apizee_api_username": "tech@example.com",
+                "apizee_api_password": "tour-secret",
+                "apizee_company_key": "tour-ik",
                 "apizee_invitation_mode": "dialog",
                 "apizee_lock_service": False,
                 "apizee_lock_recipients": False,
@@ -42,7 +57,7 @@ class TestInviteTour(HttpCase):
         partner = cls.env["res.partner"].create(
             {
                 "name": "Tour Customer",
-                "phone": "06 12 34 56 78",
+                "mobile": "06 12 34 56 78",
                 "email": "tour.customer@example.com",
                 "country_id": cls.env.ref("base.fr").id,
             }
@@ -59,123 +74,21 @@ class TestInviteTour(HttpCase):
             }
         )
 
+    def setUp(self):
+        super().setUp()
+        self.standin.reset()
+        self.apizee_requests = []
+
     def fetch_proxy(self, url):
-        """Stand in for Apizee's quick-invitation page (no internet in tests): record
-        what the iframe asked for and answer with a small page."""
-        if url.startswith("https://cloud.apizee.com/quick-invitation"):
+        """Apizee's pages: the quick-invitation page (what the iframe asked for is
+        recorded), and the agent app, which says it is ready and that the guest
+        joined, as the app does."""
+        if url.startswith(QUICK_INVITATION_URL):
             self.apizee_requests.append(url)
             return self.make_fetch_proxy_response(
                 "<html><body><h1>Apizee quick invitation (stand-in)</h1></body></html>"
             )
-        return super().fetch_proxy(url)
-
-    def test_invite_tour(self):
-        self.apizee_requests = []
-        self.start_tour(
-            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{self.ticket.id}",
-            "helpdesk_apizee_invite_tour",
-            login="tour_agent",
-        )
-        self.assertEqual(
-            self.apizee_requests,
-            [
-                "https://cloud.apizee.com/quick-invitation?reference=TOUR-0001"
-                f"&service_key={KEY_ASSISTANCE}&phone_numbers=%2B33612345678"
-                "&email_addresses=tour.customer@example.com"
-            ],
-        )
-        message = self.ticket.message_ids[0]
-        self.assertIn("Tour Agent", message.body)
-        self.assertIn("+33612345678", message.body)
-
-
-@tagged("post_install", "-at_install")
-class TestOpenRoomTour(StandInRequestsMixin, HttpCase):
-    """An agent clicks Open room: Apizee (the stand-in) creates the session, the room
-    opens in a new tab and the ticket lists the session."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.standin = ApizeeStandIn().start()
-        cls.addClassCleanup(cls.standin.stop)
-        cls.standin.add_user("tech@example.com", "tour-secret")
-        cls.env.company.write(
-            {
-                "country_id": cls.env.ref("base.fr").id,
-                "apizee_server_url": cls.standin.url,
-                "apizee_api_username": "tech@example.com",
-                "apizee_api_password": "tour-secret",
-            }
-        )
-        cls.agent = new_test_user(
-            cls.env,
-            login="room_agent",
-            password="room_agent",
-            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
-            name="Room Agent",
-        )
-        partner = cls.env["res.partner"].create(
-            {
-                "name": "Room Customer",
-                "mobile": "06 12 34 56 78",
-                "country_id": cls.env.ref("base.fr").id,
-            }
-        )
-        cls.ticket = cls.env["helpdesk.ticket"].create(
-            {
-                "name": "Room ticket",
-                "description": "<p>room</p>",
-                "partner_id": partner.id,
-                "user_id": cls.agent.id,
-            }
-        )
-
-    def test_open_room_tour(self):
-        self.start_tour(
-            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{self.ticket.id}",
-            "helpdesk_apizee_open_room_tour",
-            login="room_agent",
-        )
-        created = self.standin.requests_to("/api/v3/tickets", "POST")
-        self.assertEqual(len(created), 1)
-        self.assertEqual(created[0]["query"]["phone"], "+33612345678")
-        session = self.ticket.apizee_session_ids
-        self.assertEqual(len(session), 1)
-        self.assertEqual(session.agent_id, self.agent)
-        self.assertIn(f"/agent/room/{session.apizee_id}", session.agent_url)
-
-
-@tagged("post_install", "-at_install")
-class TestAgentPanelTour(HttpCase):
-    """An agent opens the video panel (its code loaded on first use): Apizee's agent
-    app (a stand-in page) shows in the ticket and its messages reach the ticket."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env.company.write(
-            {"country_id": cls.env.ref("base.fr").id, "apizee_company_key": "tour-ik"}
-        )
-        cls.agent = new_test_user(
-            cls.env,
-            login="panel_agent",
-            password="panel_agent",
-            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
-            name="Panel Agent",
-        )
-        cls.ticket = cls.env["helpdesk.ticket"].create(
-            {
-                "name": "Panel ticket",
-                "description": "<p>panel</p>",
-                "user_id": cls.agent.id,
-            }
-        )
-
-    def fetch_proxy(self, url):
-        """Stand in for Apizee's agent app (no internet in tests): a page that says it
-        is ready and that the guest joined, as the app does."""
-        if url.startswith("https://app.apizee.com/agent/"):
+        if url.startswith(AGENT_APP_URL):
             return self.make_fetch_proxy_response(
                 "<html><body><script>"
                 'parent.postMessage({type: "ready"}, "*");'
@@ -184,10 +97,40 @@ class TestAgentPanelTour(HttpCase):
             )
         return super().fetch_proxy(url)
 
-    def test_agent_panel_tour(self):
-        self.start_tour(
-            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{self.ticket.id}",
-            "helpdesk_apizee_agent_panel_tour",
-            login="panel_agent",
+    def _tour(self, name):
+        self.start_tour(TICKET_URL.format(self.ticket.id), name, login="tour_agent")
+
+    def test_invite_tour(self):
+        """Invite: the wizard, then Apizee's form inside Odoo (the iframe's ``src``
+        is the expected URL)."""
+        self.env.company.apizee_server_url = "https://cloud.apizee.com"
+        self._tour("helpdesk_apizee_invite_tour")
+        self.assertEqual(
+            self.apizee_requests,
+            [
+                f"{QUICK_INVITATION_URL}?reference=TOUR-0001"
+                f"&service_key={KEY_ASSISTANCE}&phone_numbers=%2B33612345678"
+                "&email_addresses=tour.customer@example.com"
+            ],
         )
-        self.assertIn("the guest joined (Panel Agent)", self.ticket.message_ids[0].body)
+        message = self.ticket.message_ids[0]
+        self.assertIn("Tour Agent", message.body)
+        self.assertIn("+33612345678", message.body)
+
+    def test_open_room_tour(self):
+        """Open room: Apizee creates the session, the room opens in a new tab and the
+        ticket lists the session."""
+        self._tour("helpdesk_apizee_open_room_tour")
+        created = self.standin.requests_to("/api/v3/tickets", "POST")
+        self.assertEqual(len(created), 1)
+        self.assertEqual(created[0]["query"]["phone"], "+33612345678")
+        session = self.ticket.apizee_session_ids
+        self.assertEqual(len(session), 1)
+        self.assertEqual(session.agent_id, self.agent)
+        self.assertIn(f"/agent/room/{session.apizee_id}", session.agent_url)
+
+    def test_agent_panel_tour(self):
+        """The video panel (its code loaded on first use): Apizee's agent app shows in
+        the ticket and its messages reach the ticket."""
+        self._tour("helpdesk_apizee_agent_panel_tour")
+        self.assertIn("the guest joined (Tour Agent)", self.ticket.message_ids[0].body)

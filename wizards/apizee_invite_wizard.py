@@ -115,11 +115,11 @@ class ApizeeInviteWizard(models.TransientModel):
     @api.depends("phone_numbers", "email_addresses", "res_model", "res_id")
     def _compute_recipients(self):
         for wizard in self:
-            entries = wizard._apizee_get_recipients()
+            entries = wizard._get_recipients()
             invalid = [entry for entry in entries if entry.error]
             wizard.invalid_count = len(invalid)
             wizard.recipient_count = len(entries) - len(invalid)
-            wizard.recipients_html = wizard._apizee_render_recipients(entries)
+            wizard.recipients_html = wizard._render_recipients(entries)
 
     def action_confirm(self):
         """Open Apizee's quick-invitation form, prefilled for the ticket.
@@ -138,7 +138,7 @@ class ApizeeInviteWizard(models.TransientModel):
         self.ensure_one()
         record = self._record()
         record.check_access("read")
-        entries = self._apizee_get_recipients()
+        entries = self._get_recipients()
         invalid = [entry for entry in entries if entry.error]
         if invalid:
             raise UserError(
@@ -150,8 +150,8 @@ class ApizeeInviteWizard(models.TransientModel):
                     ),
                 )
             )
-        url = self._apizee_build_url(entries)
-        self._apizee_log_invitation(entries)
+        url = self._build_url(entries)
+        self._log_invitation(entries)
         company = record._apizee_company()
         if company.apizee_invitation_mode == "dialog":
             return {
@@ -164,7 +164,7 @@ class ApizeeInviteWizard(models.TransientModel):
             }
         return {"type": "ir.actions.act_url", "url": url, "target": "new"}
 
-    def _apizee_get_recipients(self):
+    def _get_recipients(self):
         """Parse and normalise the phones and emails typed in the wizard.
 
         :return: list of ``utils.recipients.Recipient``
@@ -178,13 +178,13 @@ class ApizeeInviteWizard(models.TransientModel):
             recipients.split_recipients(self.email_addresses),
         )
 
-    def _apizee_build_url(self, entries):
+    def _build_url(self, entries):
         """Build the quick-invitation URL from the wizard's values, without network I/O.
 
         Invalid entries are left out: ``action_confirm`` refuses to go on while any
         remains.
 
-        :param entries: the wizard's recipients (``_apizee_get_recipients``)
+        :param entries: the wizard's recipients (``_get_recipients``)
         :return: the URL
         """
         self.ensure_one()
@@ -204,7 +204,7 @@ class ApizeeInviteWizard(models.TransientModel):
             read_only_recipients=company.apizee_lock_recipients,
         )
 
-    def _apizee_render_recipients(self, entries):
+    def _render_recipients(self, entries):
         """HTML list of the recipients, each flagged valid or invalid with a reason."""
         if not entries:
             return Markup('<p class="text-muted">%s</p>') % self.env._(
@@ -233,7 +233,7 @@ class ApizeeInviteWizard(models.TransientModel):
                 )
         return Markup('<ul class="list-unstyled mb-0">%s</ul>') % Markup("").join(items)
 
-    def _apizee_log_invitation(self, entries):
+    def _log_invitation(self, entries):
         """Post on the ticket who started an invitation, to whom, with which service."""
         values = recipients.unique_values(entries)
         self._record()._apizee_post_note(
