@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 from .. import const
@@ -146,7 +146,9 @@ class ApizeeSession(models.Model):
         sessions' ``res_id``. No rule of the records needs mirroring here.
         """
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise NotImplementedError(operator)
+            raise UserError(
+                self.env._("This search on video sessions is not possible.")
+            )
         user_env = self.env(su=False)
         domains = []
         for model in self._video_models():

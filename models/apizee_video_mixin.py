@@ -48,14 +48,10 @@ class ApizeeVideoMixin(models.AbstractModel):
 
     def unlink(self):
         """Override: the sessions of deleted records go with them."""
-        sessions = (
-            self.env["apizee.session"]
-            .sudo()
-            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
-        )
-        result = super().unlink()
-        sessions.unlink()
-        return result
+        self.env["apizee.session"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        ).unlink()
+        return super().unlink()
 
     # -- Hooks: what the record says of itself -------------------------------------
 
@@ -264,7 +260,10 @@ class ApizeeVideoMixin(models.AbstractModel):
 
     @api.model
     def _apizee_is_agent(self):
-        """Whether the user may call from records of this model."""
+        """Whether the user may call from records of this model (a model with
+        records: not the mixin itself)."""
+        if self._abstract:
+            return False
         return self.env.su or self.env.user.has_group(self._apizee_agent_group)
 
     def _apizee_check_agent(self):

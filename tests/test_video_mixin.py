@@ -7,7 +7,8 @@ from unittest.mock import patch
 
 from odoo_test_helper import FakeModelLoader
 
-from odoo.exceptions import AccessError
+from odoo.api import call_kw
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -160,3 +161,30 @@ class TestVideoMixin(WebhookMixin, ApizeeStandInCommon):
         self.assertIn("apizee-test-video-record-", panel["params"]["url"])
         self.assertTrue(self.record.with_user(self.user)._apizee_panel_event("joined"))
         self.assertIn("the guest joined", self.record.message_ids[:1].body)
+
+    @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule")
+    def test_the_mixin_itself_has_no_calls(self):
+        """The abstract model over RPC, on an id of a record of another model: refused
+        before anything reads a table it does not have."""
+        Mixin = self.env["apizee.video.mixin"].with_user(self.user)
+        for method in (
+            "action_apizee_invite",
+            "action_apizee_open_room",
+            "action_apizee_agent_panel",
+            "action_apizee_view_sessions",
+        ):
+            with self.subTest(method=method), self.assertRaises(AccessError):
+                call_kw(Mixin, method, [[self.record.id]], {})
+        self.assertFalse(self._sessions_created())
+
+    def test_record_readable_searches_by_equality_only(self):
+        Session = self.env["apizee.session"].with_user(self.user)
+        self._open_room()
+        for operator, value in (("=", True), ("!=", False)):
+            self.assertEqual(
+                Session.search([("record_readable", operator, value)]),
+                self.record.apizee_session_ids,
+            )
+        self.assertFalse(Session.search([("record_readable", "=", False)]))
+        with self.assertRaises(UserError):
+            Session.search([("record_readable", "in", [True])])
