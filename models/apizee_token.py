@@ -9,7 +9,6 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.sql_db import TestCursor
 from odoo.tools import SQL
 
 from .. import const
@@ -429,17 +428,15 @@ class ApizeeToken(models.Model):
 
         ``func`` returns ``(result, values, error)``: ``values`` are written and
         committed whatever happens (calls made count against the limit), then ``error``
-        is raised or ``result`` returned. A worker that waited for the lock while
-        another one renewed the token reads the row again (PostgreSQL's serialization
-        error, retried).
+        is raised or ``result`` returned. The transaction is READ COMMITTED
+        (``read_committed``): a worker that waited for the lock while another one
+        renewed the token reads what that one wrote (a serialization failure or a
+        unique violation, should one come all the same, is retried).
         """
         for attempt in range(1, 6):
             try:
                 with self.env.registry.cursor() as cr:
-                    if not isinstance(cr, TestCursor):
-                        # Wait for the lock holder, then read what it wrote (no
-                        # serialization error as in Odoo's REPEATABLE READ).
-                        cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                    read_committed(cr)
                     owner = owner_key(user)
                     cr.execute(
                         "INSERT INTO apizee_token "
@@ -483,6 +480,20 @@ class ApizeeToken(models.Model):
                 _logger.debug("Apizee token row of %r busy, reading it again", username)
                 time.sleep(0.05 * attempt)
         raise self.env["apizee.client"]._apizee_error("busy", 0)
+
+
+def read_committed(cr):
+    """Make the transaction ``cr`` is about to begin READ COMMITTED.
+
+    Odoo's cursors are REPEATABLE READ: a transaction that waited for a row's lock
+    would fail with a serialization error once the holder committed. READ COMMITTED
+    waits for the holder, then reads what it wrote.
+
+    PostgreSQL takes it only as the first statement of a transaction, never inside
+    one: the test cursor of Odoo's ``HttpCase``, which runs inside the test's
+    transaction, cannot take it (the tests skip it there, ``tests/common.py``).
+    """
+    cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
 
 def token_lifetime(expires_in):
