@@ -183,8 +183,28 @@ class ApizeeToken(models.Model):
             raise
 
     @api.model
+    def _apizee_check_credentials(self, server_url, username, password):
+        """Check an Apizee account with Apizee itself, and say who answered (the
+        "Test connection" of Settings).
+
+        A new token is granted whatever the cache holds, so that a wrong password is
+        always caught, then the account's profile is read with it. Both count in the
+        account's rate-limit window, under the protections of every other token
+        request (``_apizee_prepare_call``); the new token replaces the cached one.
+
+        :return: the account's profile (``/api/v2/users/me``), ``{}`` when Apizee's
+            answer is not an object
+        :raise ApizeeError: the mapped failure
+        """
+        token = self._apizee_prepare_call(server_url, username, password, renew=True)
+        profile = self.env["apizee.client"]._apizee_request(
+            server_url, "GET", const.USERS_ME_PATH, token=token
+        )
+        return profile if isinstance(profile, dict) else {}
+
+    @api.model
     def _apizee_prepare_call(
-        self, server_url, username, password, refused_token=None, user=None
+        self, server_url, username, password, refused_token=None, user=None, renew=False
     ):
         """Reserve a call in the rate-limit window and return a valid token.
 
@@ -197,6 +217,7 @@ class ApizeeToken(models.Model):
             already replaced it
         :param user: the Odoo user whose own account this is, or None for a technical
             account (see ``owner_key``)
+        :param bool renew: grant a new token whatever the cache holds
         :return: the bearer token
         :raise ApizeeError: ``rate_limited`` before anything is sent when the window is
             full, ``locked`` while an agent is locked out after failed grants, or the
@@ -231,7 +252,12 @@ class ApizeeToken(models.Model):
             if user and locked_until and locked_until > fields.Datetime.now():
                 wait = int((locked_until - fields.Datetime.now()).total_seconds()) + 1
                 return None, values, client._apizee_error("locked", 0, retry_after=wait)
-            fresh = proven and self._apizee_token_fresh(row) and token != refused_token
+            fresh = (
+                not renew
+                and proven
+                and self._apizee_token_fresh(row)
+                and token != refused_token
+            )
             needed = 1 if fresh else 2
             if len(calls) + needed > const.RATE_LIMIT_CALLS:
                 wait = int(const.RATE_LIMIT_WINDOW - (now - calls[0])) + 1
