@@ -2,26 +2,47 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Constants of the Apizee integration, each with where its value comes from.
 
-The references point at the Apizee notes the module was written from
-(``shared/apizee-api.md`` in the project, itself from Apizee's public documentation).
+Apizee's public documentation, cited below by the title of its page:
+
+- "Quick invitation page":
+  https://apzlab.apizee.com/apizee-docs/visual-engagement-platform/rest-api-webhook-reference/quick-invitation-page-reference
+- "Authentication":
+  https://apzlab.apizee.com/apizee-docs/visual-engagement-platform/rest-api-webhook-reference/authentication
+- "Ticket management":
+  https://apzlab.apizee.com/apizee-docs/visual-engagement-platform/rest-api-webhook-reference/ticket-management
+- "Snapshots and recordings":
+  https://apzlab.apizee.com/apizee-docs/visual-engagement-platform/rest-api-webhook-reference/snapshots-and-recordings
+- "Apizee REST APIs":
+  https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/apizee-api-rest-description
+- "Session Events API":
+  https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/apizee-api-rest-description/session-events-api
+- "3rd-party software integration":
+  https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/3rd-party-software-integration
+- "IFrame integration reference": https://developer.apizee.com/embed/postmessage-api-reference
+- "Webhooks": https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/webhooks
+- "Rate Limits":
+  https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/rate-limits
+
+"[guess]" marks what no public page says: our reading, kept in one constant so that it
+is easy to change, listed with how to confirm it in ``readme/ROADMAP.md``.
 """
 
-# §1 "Hosts": the SaaS portal. Customers on another host (staging, dedicated instance)
-# set their own in Settings; https only.
+# "Quick invitation page" and "Authentication": Apizee's SaaS server. Customers on
+# another host (staging, dedicated instance) set their own in Settings; https only.
 DEFAULT_SERVER_URL = "https://cloud.apizee.com"
 
-# §2 "Quick invitation page": path of the form, relative to the server URL.
+# "Quick invitation page": path of the form, relative to the server URL.
 QUICK_INVITATION_PATH = "/quick-invitation"
 
-# §2: "reference: string, max 50 chars"; Apizee truncates longer ones, we do it
-# ourselves so that the agent sees exactly what Apizee will show.
+# "Quick invitation page": reference, "String (max 50 characters)"; Apizee truncates
+# longer ones, we do it ourselves so that the agent sees exactly what Apizee will show.
 REFERENCE_MAX_LENGTH = 50
 
-# §2: "service_key: 32 alphanumeric chars".
+# "Quick invitation page": service_key, "Alphanumeric (32 characters)".
 SERVICE_KEY_PATTERN = r"^[A-Za-z0-9]{32}$"
 SERVICE_KEY_LENGTH = 32
 
-# §2: names of the query parameters of the quick-invitation page.
+# "Quick invitation page": names of its query parameters.
 PARAM_REFERENCE = "reference"
 PARAM_SERVICE_KEY = "service_key"
 PARAM_PHONE_NUMBERS = "phone_numbers"
@@ -29,21 +50,23 @@ PARAM_EMAIL_ADDRESSES = "email_addresses"
 PARAM_READ_ONLY_SERVICE = "read_only.service"
 PARAM_READ_ONLY_RECIPIENTS = "read_only.recipients"
 
-# §5 and the seed page: the kinds of Apizee services ("reference" is only shown
-# by Apizee for video-assistance services).
+# "Apizee REST APIs": the two kinds of Apizee services ("Quick invitation page": the
+# reference is only shown for video-assistance services).
 SERVICE_TYPES = [
     ("video_assistance", "Video assistance"),
     ("video_meeting", "Video meeting"),
 ]
 
-# Where the invitation form opens: the seed's "from a new tab" and "from an iframe".
+# Where the invitation form opens: "3rd-party software integration", "Send invitations
+# from a new tab" and "Send invitations from an iframe".
 INVITATION_MODES = [
     ("new_tab", "New browser tab"),
     ("dialog", "Inside Odoo (dialog)"),
 ]
 DEFAULT_INVITATION_MODE = "new_tab"
 
-# §6: what an iframe showing Apizee must allow (camera, microphone, screen, clipboard).
+# What an iframe showing Apizee must allow (camera, microphone, screen, clipboard):
+# "3rd-party software integration", "Agent-side video interface as an iframe".
 IFRAME_ALLOW = (
     "autoplay; microphone; camera; display-capture; encrypted-media; clipboard-write"
 )
@@ -53,11 +76,12 @@ RECIPIENT_SEPARATORS = r"[,;\n\r]+"
 
 # -- REST API (the rooms issue) ------------------------------------------------------
 
-# §1: a stand-in Apizee server on the loopback interface may be reached over plain http
-# (tests, benchmarks, the demo); every other server must be https.
+# Our choice: a stand-in Apizee server on the loopback interface may be reached over
+# plain http (tests, benchmarks, the demo); every other server must be https.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
-# §3: token grant; §4: current user; §5: video-assistance sessions.
+# "Authentication": token grant; "3rd-party software integration" (loaderAgent
+# module): current user; "Ticket management": video-assistance sessions.
 TOKEN_PATH = "/api/v3/token"
 USERS_ME_PATH = "/api/v2/users/me"
 TICKETS_PATH = "/api/v3/tickets"
@@ -71,8 +95,8 @@ READ_TIMEOUT = 15  # seconds to wait for the answer
 RETRY_ATTEMPTS = 2  # attempts in all, the first one included
 RETRY_BACKOFF = 0.5  # seconds before the second attempt (doubled after)
 
-# §3: "tokens live 24 h"; renewed when less than this remains, so that a token never
-# expires in the middle of a call.
+# "Authentication": tokens live 24 h ("expires_in": 86400); renewed when less than
+# this remains, so that a token never expires in the middle of a call.
 TOKEN_LIFETIME_DEFAULT = 86400
 TOKEN_RENEW_MARGIN = 300  # seconds
 # Our bounds on a granted token's ``expires_in``: an answer below this (or negative)
@@ -81,19 +105,20 @@ TOKEN_LIFETIME_MIN = TOKEN_RENEW_MARGIN + 60
 
 # Our choice: an agent whose own Apizee password Apizee refused this many times in a
 # row is locked out of token requests for a while, so that guesses cannot spend an
-# Apizee account's requests (§9) nor go on unnoticed.
+# Apizee account's requests ("Rate Limits") nor go on unnoticed.
 GRANT_FAILURES_MAX = 3
 GRANT_LOCKOUT_SECONDS = 600
 # Whether agents may set their own Apizee user name in Preferences (a setting; by
 # default an administrator sets it, and agents only type their password).
 AGENTS_SET_USERNAME_PARAM = "helpdesk_apizee.agents_set_username"
 
-# §9: "10 requests per minute per user, all endpoints together". The client keeps
-# under it itself, so that agents never see Apizee's 429.
+# "Rate Limits": 10 requests per minute, per user, across all endpoints. The client
+# keeps under it itself, so that agents never see Apizee's 429.
 RATE_LIMIT_CALLS = 10
 RATE_LIMIT_WINDOW = 60  # seconds
 
-# §5: the states of an Apizee video-assistance session ("ticket" on Apizee's side).
+# "Ticket management": the states of an Apizee video-assistance session ("ticket" on
+# Apizee's side).
 SESSION_STATES = [
     ("new", "New"),
     ("open", "Open"),
@@ -113,11 +138,12 @@ SESSION_REFRESH_AFTER = 120
 # Refresh (the button) does not read a session again within this many seconds of its
 # last reading: repeated clicks must not spend the account's 10 requests a minute.
 SESSION_REFRESH_MIN = 30
-# Webhooks also say "opened" and "updated" (§5); read as these states.
+# "Webhooks" also say "opened" and "updated" for a ticket's state; read as these.
 SESSION_STATE_ALIASES = {"opened": "open", "updated": None}
 
-# §5: the names of the room URLs in Apizee's answer are not public [guess]: every name
-# we accept, in order of preference; a tuple is a path into nested objects.
+# "Ticket management": the created ticket comes with "join links", whose names are not
+# documented publicly [guess]: every name we accept, in order of preference; a tuple is
+# a path into nested objects.
 AGENT_URL_KEYS = (
     "agentUrl",
     "agent_url",
@@ -137,7 +163,9 @@ GUEST_URL_KEYS = (
     ("urls", "guest"),
 )
 
-# §5: languages Apizee's invitations know; others fall back to English.
+# "Ticket management": "language" sets the invitation's template; which languages it
+# knows is not documented publicly [guess]: French and English, as the agent app's "l"
+# ("IFrame integration reference"). Others fall back to English.
 SESSION_LANGUAGES = ("fr", "en")
 SESSION_LANGUAGE_DEFAULT = "en"
 
@@ -146,12 +174,15 @@ USER_AGENT = "Odoo-helpdesk_apizee/18.0"
 
 # -- Agent app in the ticket (the pop-in issue) ----------------------------------------
 
-# §6: Apizee's agent app, embeddable in an iframe (a setting: customers may have
-# another one).
+# "IFrame integration reference": Apizee's agent app, embeddable in an iframe (a
+# setting: customers may have another one).
 DEFAULT_AGENT_APP_URL = "https://app.apizee.com/agent/"
-# §6: the name under which the agent app ties its interaction to our record (eR).
+# Our name in the agent app's "eR" ("IFrame integration reference": references for
+# the interaction creation, [{"name": …, "reference": …}]).
 AGENT_APP_RECORD_NAME = "odooTicket"
-# §6: messages the agent app posts to its host that Odoo acts on.
+# Messages the agent app posts to its host that Odoo acts on, besides the documented
+# "snapshot" ("IFrame integration reference"): not documented publicly [guess], seen in
+# the open-source ancestor of the agent app.
 PANEL_NOTE_EVENTS = ("joined", "left", "sms_sent", "sms_fail")
 # Our limits for a snapshot posted by the agent app (a picture of the guest's video).
 SNAPSHOT_MAX_BYTES = 5 * 1024 * 1024
@@ -159,22 +190,24 @@ SNAPSHOT_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xf
 
 # -- Webhooks (the webhooks issue) -----------------------------------------------------
 
-# Our route for Apizee's webhooks (§8: "Configured by the Apizee admin (URL, optional
-# custom HTTP headers…)").
+# Our route for Apizee's webhooks ("Webhooks": the Apizee admin sets the URL and
+# optional custom headers in the ApiRTC console).
 WEBHOOK_PATH = "/helpdesk_apizee/webhook"
-# §8: "No signature scheme is documented: authenticate with a secret custom header".
-# The name is ours; the administrator pastes it with the secret in Apizee's console.
+# "Webhooks" documents no signature, only custom headers: a secret custom header
+# authenticates deliveries. The name is ours; the administrator pastes it with the
+# secret in Apizee's console.
 WEBHOOK_SECRET_HEADER = "X-Apizee-Webhook-Secret"
 WEBHOOK_SECRET_PARAM = "helpdesk_apizee.webhook_secret"
 WEBHOOK_SECRET_BYTES = 32  # of randomness, URL-safe base64 (43 characters)
-# Our limit for one delivery's body; a setting. §8 bodies are small JSON objects.
+# Our limit for one delivery's body; a setting. "Webhooks": bodies are small JSON
+# objects.
 WEBHOOK_MAX_BYTES_PARAM = "helpdesk_apizee.webhook_max_bytes"
 WEBHOOK_MAX_BYTES_DEFAULT = 256 * 1024
-# §8: "event": create, update or delete.
+# "Webhooks": "event" is create, update or delete.
 WEBHOOK_EVENTS = ("create", "update", "delete")
-# §8 objects this module acts on; "conversation" and "smsmessage" deliveries are stored
-# and marked ignored (nothing of them belongs on the ticket that the session events do
-# not already say).
+# "Webhooks" objects this module acts on; "conversation" deliveries (and any other
+# object) are stored and marked ignored (nothing of them belongs on the ticket that
+# the session events do not already say).
 WEBHOOK_OBJECT_TICKET = "ticket"
 WEBHOOK_OBJECT_MEDIA = "media"
 WEBHOOK_OBJECT_SESSION_EVENT = "conversationevent"
@@ -197,7 +230,8 @@ WEBHOOK_SESSION_GRACE = 60
 WEBHOOK_NOTE_GROUP_MINUTES = 30
 WEBHOOK_NOTE_LINES = 30
 
-# §8 session events ("conversationevent"): the session state each one implies.
+# "Session Events API" (webhook object "conversationevent"): the session state each
+# event implies (our reading of the event names).
 SESSION_EVENT_STATES = {
     "ticket.invitationSent": "invited",
     "ticket.invitationDeclined": "declined",
@@ -222,8 +256,9 @@ SESSION_STATE_RANK = {
     "closed": 6,
     "cancelled": 6,
 }
-# [guess] Where a session event or a media names its Apizee session ("ticket"), in
-# order of preference; a tuple is a path into nested objects.
+# Where a session event or a media names its Apizee session ("ticket"): not documented
+# publicly [guess]; every name we accept, in order of preference; a tuple is a path
+# into nested objects.
 WEBHOOK_SESSION_KEYS = (
     "ticketId",
     "ticket_id",
@@ -232,17 +267,19 @@ WEBHOOK_SESSION_KEYS = (
     "conversationId",
     "conversation_id",
 )
-# [guess] Names of a media's fields in §8 "media" events (§5 "list the media").
+# Names of a media's fields in "media" webhook events and in "Snapshots and
+# recordings" answers: not documented publicly [guess].
 MEDIA_URL_KEYS = ("url", "downloadUrl", "download_url", "link", ("links", "download"))
 MEDIA_TYPE_KEYS = ("mimeType", "mimetype", "contentType", "content_type")
 MEDIA_NAME_KEYS = ("name", "filename", "fileName", "title")
 MEDIA_SIZE_KEYS = ("size", "fileSize", "file_size")
-# §5: "GET /api/v3/medias?conversationId=…" [doc]; one media by id [guess], read when a
-# media event carries no download URL.
+# "Snapshots and recordings": GET /api/v3/medias (filter conversationId); one media by
+# id, read when a media event carries no download URL, is documented there too, its
+# path /api/v3/medias/<id> is our reading [guess].
 MEDIAS_PATH = "/api/v3/medias"
-# §1: media are served by *.apizee.com; a media URL elsewhere (other than the Apizee
-# server itself) is not downloaded: a delivery must not make Odoo fetch internal
-# addresses.
+# Apizee's media hosts, *.apizee.com: not documented publicly [guess]. A media URL
+# elsewhere (other than the Apizee server itself) is not downloaded: a delivery must
+# not make Odoo fetch internal addresses.
 MEDIA_HOST_SUFFIXES = (".apizee.com",)
 # Our limit for a whole download (the read timeout applies to each chunk).
 DOWNLOAD_DEADLINE = 60  # seconds

@@ -13,12 +13,80 @@ import requests
 from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import human_size
+from odoo.tools.translate import LazyTranslate
 
 from .. import const
 from ..utils import apizee_urls
 from ..utils.apizee_urls import url_origin
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
+
+# What the user reads of each kind of failure (``ApizeeError.kind``), translated when
+# the error is built (``ApizeeClient._apizee_error`` fills the placeholders).
+ERROR_MESSAGES = {
+    "credentials": _lt(
+        "Apizee refused the credentials (HTTP %(status)s). Check the Apizee "
+        "technical account (user name and password) in Settings > Helpdesk > "
+        "Apizee video assistance."
+    ),
+    "not_found": _lt(
+        "Apizee does not know %(path)s (HTTP 404). Check the Apizee server URL "
+        "(%(server)s) in Settings."
+    ),
+    "rate_limited": _lt(
+        "Apizee accepts at most %(count)s requests per minute for this "
+        "account. Try again in %(seconds)s seconds."
+    ),
+    "server": _lt(
+        "Apizee had an internal error (HTTP %(status)s). Try again in a few minutes."
+    ),
+    "unreadable": _lt(
+        "Apizee sent an answer Odoo cannot read (HTTP %(status)s). Check the "
+        "Apizee server URL (%(server)s) in Settings."
+    ),
+    "timeout": _lt(
+        "Apizee did not answer within %(seconds)s seconds. Try again in a few "
+        "minutes."
+    ),
+    "unreachable": _lt(
+        "Apizee could not be reached at %(server)s. Check the Apizee server "
+        "URL in Settings and the network of the Odoo server."
+    ),
+    "tls": _lt(
+        "Apizee could not be reached at %(server)s: the secure connection "
+        "failed. Check the Apizee server URL in Settings."
+    ),
+    "busy": _lt(
+        "Odoo is busy renewing the Apizee access of this account. Try again "
+        "in a few seconds."
+    ),
+    "agent_account": _lt(
+        "Your Apizee account is not set: enter your Apizee user name and "
+        "password in your Preferences (tab Apizee)."
+    ),
+    "agent_credentials": _lt(
+        "Apizee refused your Apizee account (HTTP %(status)s). Check your "
+        "Apizee user name and password in your Preferences (tab Apizee)."
+    ),
+    "locked": _lt(
+        "Apizee refused your Apizee password too many times: try again in "
+        "%(minutes)s min, after checking your Apizee user name and "
+        "password in your Preferences (tab Apizee)."
+    ),
+    "technical_account": _lt(
+        "This Apizee account is the company's technical account: it cannot "
+        "be an agent's own account. Set your own Apizee account in your "
+        "Preferences (tab Apizee)."
+    ),
+    "too_large": _lt("The file is larger than %(size)s: it was left in Apizee."),
+    # Refused by Apizee (an HTTP status); refused by Odoo itself: DOWNLOAD_REFUSED
+    "refused": _lt("Apizee refused the request (HTTP %(status)s): %(detail)s"),
+}
+DOWNLOAD_REFUSED = _lt(
+    "Odoo does not download from %(origin)s: only from the Apizee server "
+    "or Apizee's media hosts, over https."
+)
 
 
 class ApizeeError(UserError):
@@ -292,91 +360,35 @@ class ApizeeClient(models.AbstractModel):
     def _apizee_error(
         self, kind, status, server_url="", path="", detail="", retry_after=0
     ):
-        """Build the translated ``ApizeeError`` of a failure ``kind``."""
-        messages = {
-            "credentials": lambda: self.env._(
-                "Apizee refused the credentials (HTTP %(status)s). Check the Apizee "
-                "technical account (user name and password) in Settings > Helpdesk > "
-                "Apizee video assistance.",
-                status=status,
-            ),
-            "not_found": lambda: self.env._(
-                "Apizee does not know %(path)s (HTTP 404). Check the Apizee server URL "
-                "(%(server)s) in Settings.",
-                path=path.split("?")[0],
-                server=server_url,
-            ),
-            "rate_limited": lambda: self.env._(
-                "Apizee accepts at most %(count)s requests per minute for this "
-                "account. Try again in %(seconds)s seconds.",
-                count=const.RATE_LIMIT_CALLS,
-                seconds=retry_after,
-            ),
-            "server": lambda: self.env._(
-                "Apizee had an internal error (HTTP %(status)s). Try again in a few "
-                "minutes.",
-                status=status,
-            ),
-            "unreadable": lambda: self.env._(
-                "Apizee sent an answer Odoo cannot read (HTTP %(status)s). Check the "
-                "Apizee server URL (%(server)s) in Settings.",
-                status=status,
-                server=server_url,
-            ),
-            "timeout": lambda: self.env._(
-                "Apizee did not answer within %(seconds)s seconds. Try again in a few "
-                "minutes.",
-                seconds=const.READ_TIMEOUT,
-            ),
-            "unreachable": lambda: self.env._(
-                "Apizee could not be reached at %(server)s. Check the Apizee server "
-                "URL in Settings and the network of the Odoo server.",
-                server=server_url,
-            ),
-            "tls": lambda: self.env._(
-                "Apizee could not be reached at %(server)s: the secure connection "
-                "failed. Check the Apizee server URL in Settings.",
-                server=server_url,
-            ),
-            "busy": lambda: self.env._(
-                "Odoo is busy renewing the Apizee access of this account. Try again "
-                "in a few seconds."
-            ),
-            "agent_account": lambda: self.env._(
-                "Your Apizee account is not set: enter your Apizee user name and "
-                "password in your Preferences (tab Apizee)."
-            ),
-            "agent_credentials": lambda: self.env._(
-                "Apizee refused your Apizee account (HTTP %(status)s). Check your "
-                "Apizee user name and password in your Preferences (tab Apizee).",
-                status=status,
-            ),
-            "locked": lambda: self.env._(
-                "Apizee refused your Apizee password too many times: try again in "
-                "%(minutes)s min, after checking your Apizee user name and "
-                "password in your Preferences (tab Apizee).",
-                minutes=max(1, round(retry_after / 60)),
-            ),
-            "technical_account": lambda: self.env._(
-                "This Apizee account is the company's technical account: it cannot "
-                "be an agent's own account. Set your own Apizee account in your "
-                "Preferences (tab Apizee)."
-            ),
-            "too_large": lambda: self.env._(
-                "The file is larger than %(size)s: it was left in Apizee.",
-                size=human_size(int(detail or 0)),
-            ),
-            "refused": lambda: self.env._(
-                "Apizee refused the request (HTTP %(status)s): %(detail)s",
-                status=status,
-                detail=detail or self.env._("no reason given"),
-            )
-            if status
-            # Refused by Odoo itself, before any request: an address it must not reach
-            else self.env._(
-                "Odoo does not download from %(origin)s: only from the Apizee server "
-                "or Apizee's media hosts, over https.",
-                origin=detail or self.env._("this address"),
-            ),
+        """Build the ``ApizeeError`` of a failure ``kind``, its message
+        (``ERROR_MESSAGES``) in the user's language.
+
+        :param str kind: a key of ``ERROR_MESSAGES``
+        :param int status: the HTTP status, or 0 when there was no answer
+        :param str server_url: the origin that was called, shown in the message
+        :param str path: the API path that was called
+        :param str detail: Apizee's reason for a refusal; the origin Odoo refused to
+            download from (``refused`` without a status); the size limit in bytes
+            (``too_large``)
+        :param int retry_after: seconds to wait (``rate_limited``, ``locked``)
+        :return: the error, to raise
+        """
+        message = ERROR_MESSAGES[kind]
+        values = {
+            "status": status,
+            "server": server_url,
+            "path": path.split("?")[0],
+            "count": const.RATE_LIMIT_CALLS,
+            # The wait Apizee asked for, or how long Odoo waited for an answer
+            "seconds": retry_after if kind == "rate_limited" else const.READ_TIMEOUT,
+            "minutes": max(1, round(retry_after / 60)),
         }
-        return ApizeeError(messages[kind](), kind, status, retry_after)
+        if kind == "too_large":
+            values["size"] = human_size(int(detail or 0))
+        elif kind == "refused" and status:
+            values["detail"] = detail or self.env._("no reason given")
+        elif kind == "refused":
+            # Refused by Odoo itself, before any request: an address it must not reach
+            message = DOWNLOAD_REFUSED
+            values["origin"] = detail or self.env._("this address")
+        return ApizeeError(self.env._(message) % values, kind, status, retry_after)

@@ -9,7 +9,6 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.sql_db import TestCursor
 from odoo.tools import SQL
 
 from .. import const
@@ -184,8 +183,28 @@ class ApizeeToken(models.Model):
             raise
 
     @api.model
+    def _apizee_check_credentials(self, server_url, username, password):
+        """Check an Apizee account with Apizee itself, and say who answered (the
+        "Test connection" of Settings).
+
+        A new token is granted whatever the cache holds, so that a wrong password is
+        always caught, then the account's profile is read with it. Both count in the
+        account's rate-limit window, under the protections of every other token
+        request (``_apizee_prepare_call``); the new token replaces the cached one.
+
+        :return: the account's profile (``/api/v2/users/me``), ``{}`` when Apizee's
+            answer is not an object
+        :raise ApizeeError: the mapped failure
+        """
+        token = self._apizee_prepare_call(server_url, username, password, renew=True)
+        profile = self.env["apizee.client"]._apizee_request(
+            server_url, "GET", const.USERS_ME_PATH, token=token
+        )
+        return profile if isinstance(profile, dict) else {}
+
+    @api.model
     def _apizee_prepare_call(
-        self, server_url, username, password, refused_token=None, user=None
+        self, server_url, username, password, refused_token=None, user=None, renew=False
     ):
         """Reserve a call in the rate-limit window and return a valid token.
 
@@ -198,6 +217,7 @@ class ApizeeToken(models.Model):
             already replaced it
         :param user: the Odoo user whose own account this is, or None for a technical
             account (see ``owner_key``)
+        :param bool renew: grant a new token whatever the cache holds
         :return: the bearer token
         :raise ApizeeError: ``rate_limited`` before anything is sent when the window is
             full, ``locked`` while an agent is locked out after failed grants, or the
@@ -232,7 +252,12 @@ class ApizeeToken(models.Model):
             if user and locked_until and locked_until > fields.Datetime.now():
                 wait = int((locked_until - fields.Datetime.now()).total_seconds()) + 1
                 return None, values, client._apizee_error("locked", 0, retry_after=wait)
-            fresh = proven and self._apizee_token_fresh(row) and token != refused_token
+            fresh = (
+                not renew
+                and proven
+                and self._apizee_token_fresh(row)
+                and token != refused_token
+            )
             needed = 1 if fresh else 2
             if len(calls) + needed > const.RATE_LIMIT_CALLS:
                 wait = int(const.RATE_LIMIT_WINDOW - (now - calls[0])) + 1
@@ -429,17 +454,15 @@ class ApizeeToken(models.Model):
 
         ``func`` returns ``(result, values, error)``: ``values`` are written and
         committed whatever happens (calls made count against the limit), then ``error``
-        is raised or ``result`` returned. A worker that waited for the lock while
-        another one renewed the token reads the row again (PostgreSQL's serialization
-        error, retried).
+        is raised or ``result`` returned. The transaction is READ COMMITTED
+        (``read_committed``): a worker that waited for the lock while another one
+        renewed the token reads what that one wrote (a serialization failure or a
+        unique violation, should one come all the same, is retried).
         """
         for attempt in range(1, 6):
             try:
                 with self.env.registry.cursor() as cr:
-                    if not isinstance(cr, TestCursor):
-                        # Wait for the lock holder, then read what it wrote (no
-                        # serialization error as in Odoo's REPEATABLE READ).
-                        cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                    read_committed(cr)
                     owner = owner_key(user)
                     cr.execute(
                         "INSERT INTO apizee_token "
@@ -483,6 +506,20 @@ class ApizeeToken(models.Model):
                 _logger.debug("Apizee token row of %r busy, reading it again", username)
                 time.sleep(0.05 * attempt)
         raise self.env["apizee.client"]._apizee_error("busy", 0)
+
+
+def read_committed(cr):
+    """Make the transaction ``cr`` is about to begin READ COMMITTED.
+
+    Odoo's cursors are REPEATABLE READ: a transaction that waited for a row's lock
+    would fail with a serialization error once the holder committed. READ COMMITTED
+    waits for the holder, then reads what it wrote.
+
+    PostgreSQL takes it only as the first statement of a transaction, never inside
+    one: the test cursor of Odoo's ``HttpCase``, which runs inside the test's
+    transaction, cannot take it (the tests skip it there, ``tests/common.py``).
+    """
+    cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
 
 def token_lifetime(expires_in):

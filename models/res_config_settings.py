@@ -186,7 +186,9 @@ class ResConfigSettings(models.TransientModel):
 
     def action_apizee_test_connection(self):
         """Ask Apizee a new token and the account's profile, with the values shown
-        (the token cache is bypassed, so that a wrong password is always caught).
+        (the token cache is bypassed, so that a wrong password is always caught; the
+        calls count in the account's rate-limit window, see
+        ``apizee.token._apizee_check_credentials``).
 
         :return: a notification that says which account answered
         :raise UserError: the mapped failure (wrong URL, credentials refused, ...)
@@ -199,25 +201,11 @@ class ResConfigSettings(models.TransientModel):
         password = self.company_id.sudo().apizee_api_password
         if not (self.apizee_api_username and password):
             return self.company_id._apizee_get_account()  # raises the message
-        client = self.env["apizee.client"]
-        answer = client._apizee_request(
-            server_url,
-            "POST",
-            const.TOKEN_PATH,
-            params={
-                "grant_type": "password",
-                "username": self.apizee_api_username,
-                "password": password,
-            },
+        profile = (
+            self.env["apizee.token"]
+            .sudo()
+            ._apizee_check_credentials(server_url, self.apizee_api_username, password)
         )
-        token = answer.get("access_token") if isinstance(answer, dict) else None
-        if not token:
-            raise client._apizee_error("unreadable", 200, server_url=server_url)
-        profile = client._apizee_request(
-            server_url, "GET", const.USERS_ME_PATH, token=token
-        )
-        if not isinstance(profile, dict):
-            profile = {}
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

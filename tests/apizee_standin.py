@@ -1,11 +1,18 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """A stand-in Apizee server for tests, benchmarks and demos (standard library only).
 
-It follows the project's Apizee notes (``shared/apizee-api.md``) §3-§5 and §9: password
-grant with expiry, ``/api/v2/users/me``, video-assistance tickets (create, get), the
-10-requests-per-minute-per-user limit with HTTP 429 and ``X-RateLimit-Reset``, and both
-error shapes. Switches make the next requests fail in every way the client must map, and
-every request is recorded so that tests can assert what was sent.
+It follows Apizee's public documentation: password grant with expiry ("Authentication",
+https://apzlab.apizee.com/apizee-docs/visual-engagement-platform/rest-api-webhook-reference/authentication),
+``/api/v2/users/me`` ("3rd-party software integration",
+https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/3rd-party-software-integration),
+video-assistance tickets, create and get ("Ticket management",
+https://apzlab.apizee.com/apizee-docs/visual-engagement-platform/rest-api-webhook-reference/ticket-management),
+the 10-requests-per-minute-per-user limit with HTTP 429, ``X-RateLimit-Reset`` and an
+``{"error": …}`` body ("Rate Limits",
+https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/rate-limits),
+and the other errors as ``{"code", "message", "details"}`` (not confirmed in a public
+page [guess]). Switches make the next requests fail in every way the client must map,
+and every request is recorded so that tests can assert what was sent.
 
 It is NOT Apizee: names of fields Apizee does not publish (the room URLs) are our
 guesses.
@@ -38,8 +45,8 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-RATE_LIMIT = 10  # requests per minute and user, all endpoints together (§9)
-TOKEN_LIFETIME = 86400  # seconds (§3)
+RATE_LIMIT = 10  # requests per minute and user, all endpoints together ("Rate Limits")
+TOKEN_LIFETIME = 86400  # seconds ("Authentication": "expires_in": 86400)
 LIVE_STATES = ("new", "open", "invited", "inprogress")
 
 #: ``ApizeeStandIn.expires_in``: token answers without ``expires_in``.
@@ -289,8 +296,9 @@ class ApizeeStandIn:
 
     # -- demo webhooks -----------------------------------------------------------------
     def _play_session(self, ticket):
-        """Play a whole video session of ``ticket`` as webhook deliveries (§8), a few
-        seconds apart: invitation, consent, session, a picture, the end."""
+        """Play a whole video session of ``ticket`` as webhook deliveries ("Webhooks",
+        https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/webhooks),
+        a few seconds apart: invitation, consent, session, a picture, the end."""
         ticket_id = ticket["id"]
         picture = next(self._ids)
         self.add_media(picture, _DEMO_PICTURE, "image/png", ticket_id)
@@ -477,8 +485,8 @@ _ROOM_PAGE = (
 
 
 # A stand-in for Apizee's loaderAgent.js: records its arguments in
-# `window.apizeeStandInCalls`, shows a small box, and fires a few events of the seed's
-# list.
+# `window.apizeeStandInCalls`, shows a small box, and fires a few of the events listed
+# in "Agent Event Callback" ("3rd-party software integration", loaderAgent module).
 _LOADER_AGENT = b"""
 window.loadAgent = function (server, apiKey, userInfos, callback, useFrame, params) {
     window.apizeeStandInCalls = (window.apizeeStandInCalls || []).concat([

@@ -1,18 +1,48 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
+from odoo.sql_db import TestCursor
 from odoo.tests import new_test_user
 from odoo.tests.common import _super_send
 
 from odoo.addons.base.tests.common import BaseCommon
 
+from ..models import apizee_token
+from ..models.apizee_token import read_committed
 from .apizee_standin import ApizeeStandIn
 
 KEY_ASSISTANCE = "5f3c0d9b7e2a4c1f8b6d0e9a3c7b5e21"
 KEY_MEETING = "A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6"
 
 
-class ApizeeCommon(BaseCommon):
+def read_committed_but_on_test_cursors(cr):
+    """``apizee_token.read_committed``, except on Odoo's test cursor.
+
+    ``HttpCase`` hands out test cursors (``registry.cursor()`` in test mode), which run
+    inside the test's transaction, where PostgreSQL refuses to change the isolation
+    level: the token rows' transactions keep the test's. ``TransactionCase`` hands out
+    Odoo's own cursors: READ COMMITTED as in production (``test_no_stampede``).
+    """
+    if not isinstance(cr, TestCursor):
+        read_committed(cr)
+
+
+class TokenRowsOnTestCursorMixin:
+    """Token rows in their own transactions, on Odoo's test cursor too (see
+    ``read_committed_but_on_test_cursors``)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.startClassPatcher(
+            patch.object(
+                apizee_token, "read_committed", read_committed_but_on_test_cursors
+            )
+        )
+
+
+class ApizeeCommon(TokenRowsOnTestCursorMixin, BaseCommon):
     """Fixtures: a company with two services, a team per service, a customer, a ticket,
     and users of every kind the access rules must tell apart."""
 
@@ -98,8 +128,9 @@ class ApizeeCommon(BaseCommon):
         return wizard
 
 
-class StandInRequestsMixin:
-    """Let requests reach the stand-in on 127.0.0.1 untouched."""
+class StandInRequestsMixin(TokenRowsOnTestCursorMixin):
+    """Let requests reach the stand-in on 127.0.0.1 untouched (and the token rows'
+    transactions run on ``HttpCase``'s test cursor)."""
 
     @classmethod
     def _request_handler(cls, s, r, /, **kw):

@@ -6,7 +6,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from .. import const
-from ..models.apizee_client import ApizeeError
+from ..models.apizee_client import ERROR_MESSAGES, ApizeeError
 from .common import ApizeeStandInCommon
 
 
@@ -145,3 +145,26 @@ class TestApizeeClient(ApizeeStandInCommon):
         with self.assertRaisesRegex(Exception, "technical account"):
             self._call()
         self.assertFalse(self.standin.requests)
+
+    def test_error_in_the_language_of_a_french_user(self):
+        """The messages are lazy translations: each comes out in the language of the
+        user who meets the failure, not in the language of whoever loaded the code."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["helpdesk_apizee"], ["fr_FR"])
+        self.agent.lang = "fr_FR"
+        french = self.env(user=self.agent, context={"lang": self.agent.lang})
+        self.company.apizee_api_password = "wrong"
+        with self.assertRaises(ApizeeError) as caught:
+            self.company.with_env(french)._apizee_call("GET", const.USERS_ME_PATH)
+        self.assertEqual(caught.exception.kind, "credentials")
+        self.assertIn("Apizee a refusé les identifiants (HTTP", str(caught.exception))
+        # and every kind of failure, its placeholders filled in French too
+        client_fr = french["apizee.client"]
+        client_en = client_fr.with_context(lang="en_US")
+        for kind in ERROR_MESSAGES:
+            for status in (0, 400):
+                with self.subTest(kind=kind, status=status):
+                    args = (kind, status, self.standin.url, "/api/x", "1024", 120)
+                    message = str(client_fr._apizee_error(*args))
+                    self.assertNotEqual(message, str(client_en._apizee_error(*args)))
+                    self.assertNotIn("%(", message)

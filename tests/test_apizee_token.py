@@ -1,12 +1,17 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import threading
+import time
 from unittest.mock import patch
 
+from psycopg2 import errors as pg_errors
+
 from odoo.exceptions import AccessError
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from .. import const
 from ..models.apizee_client import ApizeeError
+from ..models.apizee_token import read_committed
 from .common import ApizeeStandInCommon
 
 
@@ -118,3 +123,77 @@ class TestApizeeToken(ApizeeStandInCommon):
         ):
             company.read(["apizee_api_password"])
         self.assertNotIn("apizee_api_password", company.fields_get())
+
+    def _wait_for_the_lock_holder(self, db, key, isolate):
+        """Lock the token row ``key`` in one transaction of Odoo's own cursors, read
+        it ``FOR UPDATE`` in another one (prepared by ``isolate``), commit a new token
+        in the first one while the second waits: what the second one reads, or the
+        error it meets."""
+        outcome = []
+
+        def waiter():
+            with db.cursor() as cr:
+                isolate(cr)
+                try:
+                    cr.execute(
+                        "SELECT access_token FROM apizee_token "
+                        "WHERE server_url = %s FOR UPDATE",
+                        [key],
+                        log_exceptions=False,
+                    )
+                    outcome.append(cr.fetchone()[0])
+                except pg_errors.SerializationFailure as error:
+                    outcome.append(type(error))
+
+        with db.cursor() as holder:
+            holder.execute(
+                "SELECT id FROM apizee_token WHERE server_url = %s FOR UPDATE", [key]
+            )
+            thread = threading.Thread(target=waiter)
+            thread.start()
+            deadline = time.monotonic() + 10
+            waiting = False
+            while not waiting and time.monotonic() < deadline:
+                time.sleep(0.02)
+                with db.cursor() as probe:
+                    probe.execute(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'"
+                    )
+                    waiting = probe.fetchone()[0] > 0
+            self.assertTrue(waiting, "the second transaction never waited")
+            holder.execute(
+                "UPDATE apizee_token SET access_token = 'renewed' "
+                "WHERE server_url = %s",
+                [key],
+            )
+            holder.commit()
+        thread.join(10)
+        return outcome
+
+    def test_read_committed_waits_for_the_holder_then_reads_its_write(self):
+        """What ``read_committed`` gives ``_apizee_locked`` on Odoo's own cursors: a
+        worker that waited for a token row's lock reads the token the holder wrote,
+        where Odoo's REPEATABLE READ would fail."""
+        db = db_connect(self.env.cr.dbname)
+        key = "https://read-committed.invalid"
+        with db.cursor() as cr:
+            cr.execute(
+                "INSERT INTO apizee_token (server_url, username, owner_key) "
+                "VALUES (%s, 'someone', 'technical')",
+                [key],
+            )
+
+        def drop():
+            with db.cursor() as cr:
+                cr.execute("DELETE FROM apizee_token WHERE server_url = %s", [key])
+
+        self.addCleanup(drop)
+        self.assertEqual(
+            self._wait_for_the_lock_holder(db, key, read_committed), ["renewed"]
+        )
+        self.assertEqual(
+            self._wait_for_the_lock_holder(db, key, lambda cr: None),
+            [pg_errors.SerializationFailure],
+        )

@@ -1,9 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import json
+from unittest.mock import patch
+
 from lxml import etree
 
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import Form, tagged
 
+from .. import const
 from ..models.apizee_client import ApizeeError
 from .common import ApizeeStandInCommon
 
@@ -87,3 +91,39 @@ class TestSettingsAccount(ApizeeStandInCommon):
         # an empty input keeps the stored password
         self.env["res.config.settings"].create({}).execute()
         self.assertEqual(self.company.apizee_api_password, "replaced-Secret")
+
+    def _ledger(self):
+        """The technical account's token row, as committed (its own transactions)."""
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT access_token, token_requests, recent_calls FROM apizee_token "
+                "WHERE server_url = %s AND username = %s AND owner_key = 'technical'",
+                [self.standin.url, self.TECH_USER],
+            )
+            token, requests, calls = cr.fetchone()
+        return token, requests, len(json.loads(calls or "[]"))
+
+    def test_test_connection_counted_in_the_ledger_despite_a_cached_token(self):
+        self.company._apizee_call("GET", const.USERS_ME_PATH)  # a token in cache
+        cached_token, requests, calls = self._ledger()
+        self.assertEqual((requests, calls), (1, 2))
+        settings = self.env["res.config.settings"].create({})
+        action = settings.action_apizee_test_connection()
+        self.assertEqual(action["params"]["type"], "success")
+        # A new grant all the same, then the profile read with the new token: both
+        # in the account's ledger, and the new token is the cached one from now on
+        self.assertEqual(len(self._token_requests()), 2)
+        token, requests, calls = self._ledger()
+        self.assertEqual((requests, calls), (2, 4))
+        self.assertNotEqual(token, cached_token)
+        me = self.standin.requests_to(const.USERS_ME_PATH)[-1]
+        self.assertEqual(me["headers"]["Authorization"], f"Bearer {token}")
+        # and the ledger holds it back like any other call: nothing sent
+        sent = len(self.standin.requests)
+        with (
+            patch.object(const, "RATE_LIMIT_CALLS", 5),
+            self.assertRaises(ApizeeError) as caught,
+        ):
+            settings.action_apizee_test_connection()
+        self.assertEqual(caught.exception.kind, "rate_limited")
+        self.assertEqual(len(self.standin.requests), sent)

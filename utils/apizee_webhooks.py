@@ -16,7 +16,8 @@ MIN_TIME = datetime(2010, 1, 1)
 MAX_AHEAD = timedelta(days=1)
 
 
-# Apizee's own hosts (§1): room links of webhooks may point there too.
+# Apizee's own hosts (``const.MEDIA_HOST_SUFFIXES``): room links of webhooks may point
+# there too.
 ROOM_HOST_SUFFIXES = const.MEDIA_HOST_SUFFIXES
 # A host name as a room link may spell it: ASCII letters, digits, dots, hyphens (an
 # IPv6 address of a loopback stand-in: hex digits and colons).
@@ -120,7 +121,8 @@ def parse_time(value):
 def delivery_fields(payload):
     """What the webhook list shows of a delivery, read without trusting its shape.
 
-    :param dict payload: a decoded delivery (§8: event, time, object, objectId, props)
+    :param dict payload: a decoded delivery (event, time, object, objectId, props:
+        https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/webhooks)
     :return: a dict with ``event``, ``object``, ``object_id``, ``event_name``,
         ``session_ref`` (the Apizee id of the session it belongs to) and
         ``apizee_time`` (None where absent)

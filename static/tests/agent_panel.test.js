@@ -55,3 +55,14 @@ test("accepts messages of the app's origin from its iframe only", async () => {
     expect(".o_apizee_agent_frame").toHaveAttribute("data-ready", "1");
     expect(".o_apizee_agent_frame").toHaveAttribute("allow", "camera");
 });
+
+test("stops listening once closed", async () => {
+    const frame = await openPanel();
+    const source = frame.contentWindow;
+    await getService("action").doAction({type: "ir.actions.act_window_close"});
+    await animationFrame();
+    expect(".o_apizee_agent_frame").toHaveCount(0);
+    post({type: "joined"}, {source});
+    await animationFrame();
+    expect.verifySteps([]);
+});

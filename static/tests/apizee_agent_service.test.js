@@ -162,6 +162,28 @@ test("loadAgent missing: unavailable", async () => {
     expect(loadAgentCalls).toHaveLength(0);
 });
 
+test("started: the systray shows the pop-in's state", async () => {
+    mockScript();
+    await start();
+    expect.verifySteps(["https://cloud.apizee.com/agent/loaderAgent.js"]);
+    expect(".o_apizee_systray").toHaveCount(1);
+    expect(".o_apizee_systray").toHaveAttribute("data-status", "loaded");
+    loadAgentCalls[0][3]({type: "init"});
+    await animationFrame();
+    expect(".o_apizee_systray").toHaveAttribute("data-status", "ready");
+    expect(".o_apizee_systray").toHaveAttribute("title", "Apizee: ready");
+});
+
+test("enabled in Preferences without an account: no systray", async () => {
+    mockScript();
+    patchWithCleanup(session, {apizee_popin: {enabled: false}});
+    await mountWithCleanup(WebClient);
+    await runAllTimers();
+    expect(getService("apizee_agent").state.status).toBe("disabled");
+    expect.verifySteps([]);
+    expect(".o_apizee_systray").toHaveCount(0);
+});
+
 test("disabled: nothing loaded, no systray", async () => {
     mockScript();
     onRpc("/helpdesk_apizee/agent/bootstrap", () => {

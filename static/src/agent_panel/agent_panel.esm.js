@@ -1,5 +1,5 @@
 /* License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
-import {Component, onWillUnmount, useRef, useState} from "@odoo/owl";
+import {Component, useExternalListener, useRef, useState} from "@odoo/owl";
 import {registry} from "@web/core/registry";
 import {rpc} from "@web/core/network/rpc";
 import {standardActionServiceProps} from "@web/webclient/actions/action_service";
@@ -21,9 +21,7 @@ export class ApizeeAgentPanel extends Component {
     setup() {
         this.frame = useRef("frame");
         this.state = useState({ready: false, last: ""});
-        this.onMessage = this.onMessage.bind(this);
-        window.addEventListener("message", this.onMessage);
-        onWillUnmount(() => window.removeEventListener("message", this.onMessage));
+        useExternalListener(window, "message", this.onMessage);
     }
 
     get params() {

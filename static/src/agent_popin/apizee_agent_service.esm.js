@@ -12,8 +12,10 @@ import {_t} from "@web/core/l10n/translation";
 export const RETRY_DELAYS = [30000, 120000, 600000];
 
 /**
- * The seed does not say how the pop-in passes events: accept `(type, params)` pairs and
- * objects carrying their type.
+ * How the pop-in passes its events to the callback is not documented publicly [guess]
+ * (https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/3rd-party-software-integration,
+ * "Agent Event Callback" lists their types and params): accept `(type, params)` pairs
+ * and objects carrying their type.
  */
 export function normalizeEvent(eventOrType, params) {
     if (typeof eventOrType === "string") {

@@ -1,7 +1,6 @@
 /* License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
 import {Component, useState} from "@odoo/owl";
 import {registry} from "@web/core/registry";
-import {session} from "@web/session";
 import {useService} from "@web/core/utils/hooks";
 import {_t} from "@web/core/l10n/translation";
 
@@ -38,8 +37,13 @@ export class ApizeeSystray extends Component {
     }
 }
 
-if (session.apizee_popin) {
-    registry
-        .category("systray")
-        .add("helpdesk_apizee.systray", {Component: ApizeeSystray}, {sequence: 40});
-}
+// Shown while the pop-in is started for this agent (not "disabled": the agent did not
+// enable it in their Preferences, or their Apizee account is not set).
+registry.category("systray").add(
+    "helpdesk_apizee.systray",
+    {
+        Component: ApizeeSystray,
+        isDisplayed: (env) => env.services.apizee_agent.state.status !== "disabled",
+    },
+    {sequence: 40}
+);

@@ -5,9 +5,11 @@ import {standardActionServiceProps} from "@web/webclient/actions/action_service"
 
 /**
  * Client action showing Apizee's quick-invitation form in an iframe inside an Odoo dialog
- * (the seed's "Send invitations from an iframe"). The URL and the iframe's `allow` list are
- * built server-side (wizard `apizee.invite.wizard.action_confirm`); a link opens the same
- * form in a new tab, since Apizee's sign-in page may refuse to load inside a frame.
+ * ("Send invitations from an iframe" in
+ * https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/3rd-party-software-integration).
+ * The URL and the iframe's `allow` list are built server-side (wizard
+ * `apizee.invite.wizard.action_confirm`); a link opens the same form in a new tab, since
+ * Apizee's sign-in page may refuse to load inside a frame.
  */
 export class ApizeeInvitationDialog extends Component {
     static template = "helpdesk_apizee.InvitationDialog";
