@@ -225,10 +225,6 @@ WEBHOOK_RETRY_DELAYS = (60, 300, 900, 3600)  # seconds
 # (seconds after its Apizee time) before creating one: the agent's "Open room" may be
 # creating it at that very moment.
 WEBHOOK_SESSION_GRACE = 60
-# Notes of one session posted within this many minutes are grouped in one chatter
-# message (at most WEBHOOK_NOTE_LINES lines), so that a burst stays readable.
-WEBHOOK_NOTE_GROUP_MINUTES = 30
-WEBHOOK_NOTE_LINES = 30
 
 # "Session Events API" (webhook object "conversationevent"): the session state each
 # event implies (our reading of the event names).

@@ -23,7 +23,7 @@ class ApizeeAgentCredential(models.Model):
     ]
 
     @api.model
-    def _apizee_set_password(self, user, password):
+    def _set_password(self, user, password):
         """Store ``password`` as the Apizee password of ``user``; the token cached for
         the previous one is dropped at once."""
         credential = self.search([("user_id", "=", user.id)])
@@ -31,4 +31,4 @@ class ApizeeAgentCredential(models.Model):
             credential.password = password
         else:
             self.create({"user_id": user.id, "password": password})
-        self.env["apizee.token"].sudo()._apizee_forget(user=user)
+        self.env["apizee.token"].sudo()._forget(user=user)

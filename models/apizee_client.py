@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The one door to Apizee: every HTTP call of the module goes through
-``apizee.client._apizee_request``, which maps every failure to one translated
+``apizee.client._request``, which maps every failure to one translated
 message."""
 
 import logging
@@ -23,7 +23,7 @@ _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
 
 # What the user reads of each kind of failure (``ApizeeError.kind``), translated when
-# the error is built (``ApizeeClient._apizee_error`` fills the placeholders).
+# the error is built (``ApizeeClient._error`` fills the placeholders).
 ERROR_MESSAGES = {
     "credentials": _lt(
         "Apizee refused the credentials (HTTP %(status)s). Check the Apizee "
@@ -114,7 +114,7 @@ class ApizeeClient(models.AbstractModel):
     _description = "Apizee API client"
 
     @api.model
-    def _apizee_request(self, server_url, method, path, params=None, token=None):
+    def _request(self, server_url, method, path, params=None, token=None):
         """Call Apizee and return its JSON answer.
 
         Parameters go in the query string, as Apizee's API takes them. GETs and token
@@ -133,13 +133,13 @@ class ApizeeClient(models.AbstractModel):
         if token:
             headers["Authorization"] = f"Bearer {token}"
         safe = method == "GET" or path == const.TOKEN_PATH
-        response = self._apizee_send(
+        response = self._send(
             method, server_url + path, path, safe, params=params, headers=headers
         )
-        return self._apizee_parse_response(response, server_url, path)
+        return self._parse_response(response, server_url, path)
 
     @api.model
-    def _apizee_download(self, server_url, url, token=None, max_bytes=0):
+    def _download(self, server_url, url, token=None, max_bytes=0):
         """Download a file of Apizee (a picture or recording of a session).
 
         Only from the Apizee server itself or Apizee's media hosts
@@ -154,45 +154,43 @@ class ApizeeClient(models.AbstractModel):
         :raise ApizeeError: on any failure; ``too_large`` past ``max_bytes``,
             ``timeout`` past ``const.DOWNLOAD_DEADLINE``
         """
-        url = self._apizee_check_download_url(server_url, url, resolve=True)
+        url = self._check_download_url(server_url, url, resolve=True)
         headers = {"User-Agent": const.USER_AGENT}
         if token and url_origin(url).lower() == url_origin(server_url):
             headers["Authorization"] = f"Bearer {token}"
         path = urlsplit(url).path  # never log a query string: it may be a signature
         deadline = time.monotonic() + const.DOWNLOAD_DEADLINE
-        response = self._apizee_send(
-            "GET", url, path, True, headers=headers, stream=True
-        )
+        response = self._send("GET", url, path, True, headers=headers, stream=True)
         with response:
             if not 200 <= response.status_code < 300:
                 # An error page is read within a small limit, then mapped
                 response._content = next(response.iter_content(64 * 1024), b"")
-                return self._apizee_parse_response(response, server_url, path)
+                return self._parse_response(response, server_url, path)
             declared = response.headers.get("Content-Length", "")
             if max_bytes and declared.isdigit() and int(declared) > max_bytes:
-                raise self._apizee_error("too_large", 0, detail=str(max_bytes))
+                raise self._error("too_large", 0, detail=str(max_bytes))
             chunks, size = [], 0
             try:
                 for chunk in response.iter_content(64 * 1024):
                     size += len(chunk)
                     if max_bytes and size > max_bytes:
-                        raise self._apizee_error("too_large", 0, detail=str(max_bytes))
+                        raise self._error("too_large", 0, detail=str(max_bytes))
                     if time.monotonic() > deadline:
-                        raise self._apizee_error("timeout", 0)
+                        raise self._error("timeout", 0)
                     chunks.append(chunk)
             except requests.exceptions.RequestException as error:
-                raise self._apizee_transport_error(error, server_url) from None
+                raise self._transport_error(error, server_url) from None
         mimetype = response.headers.get("Content-Type", "").split(";")[0].strip()
         return mimetype.lower(), b"".join(chunks)
 
     @api.model
-    def _apizee_check_download_url(self, server_url, url, resolve=False):
+    def _check_download_url(self, server_url, url, resolve=False):
         """The absolute URL of a file Odoo may download from Apizee.
 
         The host is the one the HTTP library will connect to
         (``apizee_urls.allowed_download``: any URL that parsers could read two ways is
         refused); with ``resolve``, its addresses are checked too
-        (``_apizee_check_download_host``).
+        (``_check_download_host``).
 
         :param str server_url: the normalised server URL
         :param str url: an absolute URL, or a path on the server
@@ -202,20 +200,18 @@ class ApizeeClient(models.AbstractModel):
             ``unreachable`` when the host does not resolve
         """
         if not isinstance(url, str):
-            raise self._apizee_error("refused", 0)
+            raise self._error("refused", 0)
         if url.startswith("/") and not url.startswith("//"):
             url = server_url + url
         parts = apizee_urls.allowed_download(server_url, url)
         if not parts:
-            raise self._apizee_error(
-                "refused", 0, detail=apizee_urls.printable_origin(url)
-            )
+            raise self._error("refused", 0, detail=apizee_urls.printable_origin(url))
         if resolve:
-            self._apizee_check_download_host(server_url, parts)
+            self._check_download_host(server_url, parts)
         return url
 
     @api.model
-    def _apizee_check_download_host(self, server_url, parts):
+    def _check_download_host(self, server_url, parts):
         """Resolve the host of a download and refuse it unless every address is on
         the public internet (defence in depth: a name of Apizee's media hosts must not
         lead Odoo to an internal address). The one exception: when the Apizee server
@@ -241,7 +237,7 @@ class ApizeeClient(models.AbstractModel):
             _logger.warning(
                 "Apizee media host %r does not resolve: %r", parts.host, error
             )
-            raise self._apizee_error("unreachable", 0, server_url=origin) from None
+            raise self._error("unreachable", 0, server_url=origin) from None
         addresses = sorted({str(info[4][0]) for info in infos})
         allowed = (
             apizee_urls.is_loopback_address
@@ -253,10 +249,10 @@ class ApizeeClient(models.AbstractModel):
             _logger.warning(
                 "Apizee media host %r refused: it resolves to %r", parts.host, refused
             )
-            raise self._apizee_error("refused", 0, detail=origin)
+            raise self._error("refused", 0, detail=origin)
 
     @api.model
-    def _apizee_send(self, method, url, path, safe, **kwargs):
+    def _send(self, method, url, path, safe, **kwargs):
         """Send one request, retried once on a connection error or a 5xx answer when
         ``safe``; return the response, whatever its status.
 
@@ -285,7 +281,7 @@ class ApizeeClient(models.AbstractModel):
                     attempts,
                     type(error).__name__,
                 )
-                failure = self._apizee_transport_error(error, url_origin(url))
+                failure = self._transport_error(error, url_origin(url))
                 if attempt < attempts:
                     time.sleep(const.RETRY_BACKOFF * attempt)
                     continue
@@ -304,7 +300,7 @@ class ApizeeClient(models.AbstractModel):
             return response
 
     @api.model
-    def _apizee_parse_response(self, response, server_url, path):
+    def _parse_response(self, response, server_url, path):
         """Decode an answer of Apizee, or raise the mapped error.
 
         Both error shapes are read: ``{"error": …}`` (rate limit) and
@@ -320,46 +316,42 @@ class ApizeeClient(models.AbstractModel):
             body = None
         if 200 <= status < 300:
             if not isinstance(body, dict | list):
-                raise self._apizee_error("unreadable", status, server_url=server_url)
+                raise self._error("unreadable", status, server_url=server_url)
             return body
         detail = ""
         if isinstance(body, dict):
             detail = str(body.get("message") or body.get("error") or "")[:200]
         if status in (401, 403) or (status == 400 and path == const.TOKEN_PATH):
             # OAuth-style token endpoints answer 400 (invalid_grant) to bad passwords
-            raise self._apizee_error("credentials", status, server_url=server_url)
+            raise self._error("credentials", status, server_url=server_url)
         if status == 404:
-            raise self._apizee_error(
-                "not_found", status, server_url=server_url, path=path
-            )
+            raise self._error("not_found", status, server_url=server_url, path=path)
         if status == 429:
             try:
                 retry_after = max(1, int(response.headers.get("X-RateLimit-Reset", 60)))
             except ValueError:
                 retry_after = 60
-            raise self._apizee_error("rate_limited", status, retry_after=retry_after)
+            raise self._error("rate_limited", status, retry_after=retry_after)
         if status >= 500:
             kind = "server" if body is not None else "unreadable"
-            raise self._apizee_error(kind, status, server_url=server_url)
+            raise self._error(kind, status, server_url=server_url)
         if body is None:
-            raise self._apizee_error("unreadable", status, server_url=server_url)
-        raise self._apizee_error("refused", status, detail=detail)
+            raise self._error("unreadable", status, server_url=server_url)
+        raise self._error("refused", status, detail=detail)
 
     @api.model
-    def _apizee_transport_error(self, error, server_url):
+    def _transport_error(self, error, server_url):
         """Map an exception of ``requests`` (no answer at all) to an ``ApizeeError``."""
         if isinstance(error, requests.exceptions.Timeout) and not isinstance(
             error, requests.exceptions.ConnectTimeout
         ):
-            return self._apizee_error("timeout", 0)
+            return self._error("timeout", 0)
         if isinstance(error, requests.exceptions.SSLError):
-            return self._apizee_error("tls", 0, server_url=server_url)
-        return self._apizee_error("unreachable", 0, server_url=server_url)
+            return self._error("tls", 0, server_url=server_url)
+        return self._error("unreachable", 0, server_url=server_url)
 
     @api.model
-    def _apizee_error(
-        self, kind, status, server_url="", path="", detail="", retry_after=0
-    ):
+    def _error(self, kind, status, server_url="", path="", detail="", retry_after=0):
         """Build the ``ApizeeError`` of a failure ``kind``, its message
         (``ERROR_MESSAGES``) in the user's language.
 

@@ -360,7 +360,7 @@ class ApizeeSession(models.Model):
         :raise ApizeeError: ``unreadable`` when the answer is no session
         """
         if not isinstance(answer, dict) or answer.get("id") in (None, ""):
-            raise self.env["apizee.client"]._apizee_error("unreadable", 200)
+            raise self.env["apizee.client"]._error("unreadable", 200)
         values = {}
         values["apizee_id"] = str(answer["id"])
         state = str(answer.get("state") or "").lower()

@@ -108,7 +108,7 @@ class ApizeeToken(models.Model):
     ]
 
     @api.model
-    def _apizee_call(
+    def _call(
         self, server_url, username, password, method, path, params=None, user=None
     ):
         """Call Apizee as the Apizee user ``username``, with a cached token.
@@ -119,40 +119,40 @@ class ApizeeToken(models.Model):
         :raise ApizeeError: the mapped failure
         """
         client = self.env["apizee.client"]
-        return self._apizee_with_token(
+        return self._with_token(
             server_url,
             username,
             password,
-            lambda token: client._apizee_request(
+            lambda token: client._request(
                 server_url, method, path, params=params, token=token
             ),
             user=user,
         )
 
     @api.model
-    def _apizee_download(self, server_url, username, password, url, max_bytes=0):
+    def _download(self, server_url, username, password, url, max_bytes=0):
         """Download a file of Apizee as ``username`` (see ``apizee.client``).
 
         :return: ``(mimetype, content)``
         :raise ApizeeError: the mapped failure
         """
         client = self.env["apizee.client"]
-        url = client._apizee_check_download_url(server_url, url)
+        url = client._check_download_url(server_url, url)
         if url_origin(url).lower() != url_origin(server_url):
             # Another host (Apizee's media hosts): no bearer, so no token to spend
             # nor to renew, and no call in the account's rate-limit window
-            return client._apizee_download(server_url, url, max_bytes=max_bytes)
-        return self._apizee_with_token(
+            return client._download(server_url, url, max_bytes=max_bytes)
+        return self._with_token(
             server_url,
             username,
             password,
-            lambda token: client._apizee_download(
+            lambda token: client._download(
                 server_url, url, token=token, max_bytes=max_bytes
             ),
         )
 
     @api.model
-    def _apizee_with_token(self, server_url, username, password, send, user=None):
+    def _with_token(self, server_url, username, password, send, user=None):
         """Run ``send(token)`` with a cached token of ``username``.
 
         A token refused with 401 is dropped and fetched once more, not in a loop.
@@ -160,7 +160,7 @@ class ApizeeToken(models.Model):
         :raise ApizeeError: the mapped failure
         """
         try:
-            token = self._apizee_prepare_call(server_url, username, password, user=user)
+            token = self._prepare_call(server_url, username, password, user=user)
             try:
                 return send(token)
             except ApizeeError as error:
@@ -169,7 +169,7 @@ class ApizeeToken(models.Model):
                 _logger.info(
                     "Apizee refused the cached token of %r: renewing it", username
                 )
-            token = self._apizee_prepare_call(
+            token = self._prepare_call(
                 server_url, username, password, refused_token=token, user=user
             )
             return send(token)
@@ -177,33 +177,33 @@ class ApizeeToken(models.Model):
             if user and error.kind == "credentials":
                 # The agent's own account: send them to their Preferences, not to
                 # the technical account of the Settings
-                raise self.env["apizee.client"]._apizee_error(
+                raise self.env["apizee.client"]._error(
                     "agent_credentials", error.status
                 ) from None
             raise
 
     @api.model
-    def _apizee_check_credentials(self, server_url, username, password):
+    def _check_credentials(self, server_url, username, password):
         """Check an Apizee account with Apizee itself, and say who answered (the
         "Test connection" of Settings).
 
         A new token is granted whatever the cache holds, so that a wrong password is
         always caught, then the account's profile is read with it. Both count in the
         account's rate-limit window, under the protections of every other token
-        request (``_apizee_prepare_call``); the new token replaces the cached one.
+        request (``_prepare_call``); the new token replaces the cached one.
 
         :return: the account's profile (``/api/v2/users/me``), ``{}`` when Apizee's
             answer is not an object
         :raise ApizeeError: the mapped failure
         """
-        token = self._apizee_prepare_call(server_url, username, password, renew=True)
-        profile = self.env["apizee.client"]._apizee_request(
+        token = self._prepare_call(server_url, username, password, renew=True)
+        profile = self.env["apizee.client"]._request(
             server_url, "GET", const.USERS_ME_PATH, token=token
         )
         return profile if isinstance(profile, dict) else {}
 
     @api.model
-    def _apizee_prepare_call(
+    def _prepare_call(
         self, server_url, username, password, refused_token=None, user=None, renew=False
     ):
         """Reserve a call in the rate-limit window and return a valid token.
@@ -224,7 +224,7 @@ class ApizeeToken(models.Model):
             failure of the token request
         """
         client = self.env["apizee.client"]
-        secret_hash = self._apizee_secret_hash(server_url, username, password)
+        secret_hash = self._secret_hash(server_url, username, password)
 
         def prepare(row):
             now = time.time()
@@ -247,21 +247,21 @@ class ApizeeToken(models.Model):
             ):
                 # The password Apizee just refused, again (each page load of the
                 # agent asks): refused without asking Apizee, nor counting a failure
-                return None, values, client._apizee_error("credentials", 401)
+                return None, values, client._error("credentials", 401)
             locked_until = row["locked_until"]
             if user and locked_until and locked_until > fields.Datetime.now():
                 wait = int((locked_until - fields.Datetime.now()).total_seconds()) + 1
-                return None, values, client._apizee_error("locked", 0, retry_after=wait)
+                return None, values, client._error("locked", 0, retry_after=wait)
             fresh = (
                 not renew
                 and proven
-                and self._apizee_token_fresh(row)
+                and self._token_fresh(row)
                 and token != refused_token
             )
             needed = 1 if fresh else 2
             if len(calls) + needed > const.RATE_LIMIT_CALLS:
                 wait = int(const.RATE_LIMIT_WINDOW - (now - calls[0])) + 1
-                error = client._apizee_error("rate_limited", 429, retry_after=wait)
+                error = client._error("rate_limited", 429, retry_after=wait)
                 return None, values, error
             if fresh:
                 calls.append(now)
@@ -270,7 +270,7 @@ class ApizeeToken(models.Model):
             calls += [now, now]
             values["recent_calls"] = json.dumps(calls)
             try:
-                answer = client._apizee_request(
+                answer = client._request(
                     server_url,
                     "POST",
                     const.TOKEN_PATH,
@@ -284,7 +284,7 @@ class ApizeeToken(models.Model):
                 calls.pop()  # the call it was for is not made
                 values["recent_calls"] = json.dumps(calls)
                 if error.kind == "credentials":
-                    values.update(self._apizee_failed_grant(row, user))
+                    values.update(self._failed_grant(row, user))
                     values.update(
                         refused_hash=secret_hash,
                         refused_until=fields.Datetime.now()
@@ -293,7 +293,7 @@ class ApizeeToken(models.Model):
                 return None, values, error
             token = answer.get("access_token") if isinstance(answer, dict) else None
             if not token or not isinstance(token, str):
-                error = client._apizee_error("unreadable", 200, server_url=server_url)
+                error = client._error("unreadable", 200, server_url=server_url)
                 return None, values, error
             lifetime = token_lifetime(answer.get("expires_in"))
             values.update(
@@ -312,10 +312,10 @@ class ApizeeToken(models.Model):
             )
             return token, values, None
 
-        return self._apizee_locked(server_url, username, prepare, user=user)
+        return self._locked(server_url, username, prepare, user=user)
 
     @api.model
-    def _apizee_failed_grant(self, row, user):
+    def _failed_grant(self, row, user):
         """Values of a row after Apizee refused a password: one more failure, and for
         an agent a lock-out once ``const.GRANT_FAILURES_MAX`` are reached."""
         failures = (row["failed_grants"] or 0) + 1
@@ -341,7 +341,7 @@ class ApizeeToken(models.Model):
         return values
 
     @api.model
-    def _apizee_secret_hash(self, server_url, username, password):
+    def _secret_hash(self, server_url, username, password):
         """A keyed hash (HMAC-SHA256 with the database secret) of an account's
         password: what a row keeps to tell whether a caller holds the password its
         token was granted for, without keeping the password."""
@@ -350,7 +350,7 @@ class ApizeeToken(models.Model):
         return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
 
     @api.model
-    def _apizee_forget(self, user=None, usernames=None, new_username=None):
+    def _forget(self, user=None, usernames=None, new_username=None):
         """Drop at once the cached tokens of an Odoo user's own account, or of the
         technical accounts ``usernames``: their password or user name changed.
 
@@ -374,7 +374,7 @@ class ApizeeToken(models.Model):
         self.env.cr.execute(SQL("UPDATE apizee_token SET %s WHERE %s", forget, where))
 
     @api.model
-    def _apizee_unlock(self, user):
+    def _unlock(self, user):
         """Lift an agent's lock-out and forget their refused password (an
         administrator set their account anew)."""
         self.env.cr.execute(
@@ -384,17 +384,17 @@ class ApizeeToken(models.Model):
         )
 
     @api.model
-    def _apizee_get_profile(self, server_url, username, password, user=None):
+    def _get_profile(self, server_url, username, password, user=None):
         """The Apizee user's profile (``/api/v2/users/me``), cached with its token.
 
         The cache is handed out only to a caller holding the password the token was
-        granted for (see ``_apizee_prepare_call``).
+        granted for (see ``_prepare_call``).
 
         :param user: the Odoo user whose own account this is (the pop-in), or None
         :return: the decoded profile
         :raise ApizeeError: the mapped failure
         """
-        secret_hash = self._apizee_secret_hash(server_url, username, password)
+        secret_hash = self._secret_hash(server_url, username, password)
 
         def cached(row):
             if (
@@ -402,7 +402,7 @@ class ApizeeToken(models.Model):
                 and row["profile"]
                 and row["secret_hash"]
                 and hmac.compare_digest(row["secret_hash"], secret_hash)
-                and self._apizee_token_fresh(row)
+                and self._token_fresh(row)
             ):
                 return json.loads(row["profile"]), None, None
             return None, None, None
@@ -416,13 +416,13 @@ class ApizeeToken(models.Model):
         )
         profile = cached(self.env.cr.dictfetchone())[0]
         if profile is None:
-            profile = self._apizee_locked(server_url, username, cached, user=user)
+            profile = self._locked(server_url, username, cached, user=user)
         if profile is None:
-            profile = self._apizee_call(
+            profile = self._call(
                 server_url, username, password, "GET", const.USERS_ME_PATH, user=user
             )
             if not isinstance(profile, dict):
-                raise self.env["apizee.client"]._apizee_error(
+                raise self.env["apizee.client"]._error(
                     "unreadable", 200, server_url=server_url
                 )
 
@@ -434,11 +434,11 @@ class ApizeeToken(models.Model):
                     return None, {"profile": json.dumps(profile)}, None
                 return None, None, None
 
-            self._apizee_locked(server_url, username, store, user=user)
+            self._locked(server_url, username, store, user=user)
         return profile
 
     @api.model
-    def _apizee_token_fresh(self, row):
+    def _token_fresh(self, row):
         """Whether the token of ``row`` may still be used for a while."""
         return bool(
             row["access_token"]
@@ -448,7 +448,7 @@ class ApizeeToken(models.Model):
         )
 
     @api.model
-    def _apizee_locked(self, server_url, username, func, user=None):
+    def _locked(self, server_url, username, func, user=None):
         """Run ``func(row)`` on the locked row of an Apizee account and its owner
         (``user``, or the technical accounts), in its own transaction.
 
@@ -505,7 +505,7 @@ class ApizeeToken(models.Model):
             ):
                 _logger.debug("Apizee token row of %r busy, reading it again", username)
                 time.sleep(0.05 * attempt)
-        raise self.env["apizee.client"]._apizee_error("busy", 0)
+        raise self.env["apizee.client"]._error("busy", 0)
 
 
 def read_committed(cr):

@@ -349,7 +349,7 @@ class ApizeeVideoMixin(models.AbstractModel):
     def _prepare_apizee_session_params(self, invite=False):
         """Query parameters of ``POST /api/v3/tickets`` for this record, without I/O.
 
-        :return: a dict (see Apizee's REST API, "Create a ticket")
+        :return: a dict (Apizee's "Ticket management" page, see ``const``)
         :raise UserError: when a recipient of the customer is invalid, or none is valid
         """
         self.ensure_one()

@@ -112,7 +112,7 @@ class ResCompany(models.Model):
             before = set(self.sudo().mapped("apizee_api_username")) - {False}
         result = super().write(vals)
         if before:
-            self.env["apizee.token"].sudo()._apizee_forget(usernames=before)
+            self.env["apizee.token"].sudo()._forget(usernames=before)
         return result
 
     @api.model
@@ -186,7 +186,7 @@ class ResCompany(models.Model):
         return (
             self.env["apizee.token"]
             .sudo()
-            ._apizee_call(server_url, username, password, method, path, params)
+            ._call(server_url, username, password, method, path, params)
         )
 
     def _apizee_download(self, url, max_bytes=0):
@@ -199,5 +199,5 @@ class ResCompany(models.Model):
         return (
             self.env["apizee.token"]
             .sudo()
-            ._apizee_download(server_url, username, password, url, max_bytes)
+            ._download(server_url, username, password, url, max_bytes)
         )

@@ -188,7 +188,7 @@ class ResConfigSettings(models.TransientModel):
         """Ask Apizee a new token and the account's profile, with the values shown
         (the token cache is bypassed, so that a wrong password is always caught; the
         calls count in the account's rate-limit window, see
-        ``apizee.token._apizee_check_credentials``).
+        ``apizee.token._check_credentials``).
 
         :return: a notification that says which account answered
         :raise UserError: the mapped failure (wrong URL, credentials refused, ...)
@@ -204,7 +204,7 @@ class ResConfigSettings(models.TransientModel):
         profile = (
             self.env["apizee.token"]
             .sudo()
-            ._apizee_check_credentials(server_url, self.apizee_api_username, password)
+            ._check_credentials(server_url, self.apizee_api_username, password)
         )
         return {
             "type": "ir.actions.client",

@@ -142,11 +142,11 @@ class ResUsers(models.Model):
             Token = self.env["apizee.token"].sudo()
             for user in self.sudo():
                 if "apizee_username" in vals:
-                    Token._apizee_forget(user=user, new_username=user.apizee_username)
+                    Token._forget(user=user, new_username=user.apizee_username)
                 if self.env.user._is_system():
                     # An administrator set the account anew: the lock-out is lifted
                     # (an agent retyping their own password does not lift it)
-                    Token._apizee_unlock(user)
+                    Token._unlock(user)
         return result
 
     @api.model
@@ -169,7 +169,7 @@ class ResUsers(models.Model):
     def _inverse_apizee_password_input(self):
         for user in self:
             if user.apizee_password_input:
-                self.env["apizee.agent.credential"].sudo()._apizee_set_password(
+                self.env["apizee.agent.credential"].sudo()._set_password(
                     user, user.apizee_password_input
                 )
 
@@ -218,10 +218,10 @@ class ResUsers(models.Model):
         )
         username, password, server_url, technical = self.env.cr.fetchone()
         if not (username and password):
-            raise self.env["apizee.client"]._apizee_error("agent_account", 0)
+            raise self.env["apizee.client"]._error("agent_account", 0)
         if technical:
             # The token of a technical account must never reach a browser
-            raise self.env["apizee.client"]._apizee_error("technical_account", 0)
+            raise self.env["apizee.client"]._error("technical_account", 0)
         return server_url or const.DEFAULT_SERVER_URL, username, password
 
     def _apizee_agent_bootstrap(self):
@@ -241,7 +241,7 @@ class ResUsers(models.Model):
         profile = (
             self.env["apizee.token"]
             .sudo()
-            ._apizee_get_profile(server_url, username, password, user=self)
+            ._get_profile(server_url, username, password, user=self)
         )
         return {
             "serverDomainRoot": server_url + "/",

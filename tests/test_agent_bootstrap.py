@@ -125,9 +125,7 @@ class TestAgentBootstrap(StandInRequestsMixin, HttpCase):
 
     @mute_logger("odoo.addons.helpdesk_apizee.models.apizee_client")
     def test_refused_account_clear_error(self):
-        self.env["apizee.agent.credential"].sudo()._apizee_set_password(
-            self.agent, "wrong"
-        )
+        self.env["apizee.agent.credential"].sudo()._set_password(self.agent, "wrong")
         answer = self._bootstrap("popin_agent")["result"]
         self.assertFalse(answer["ok"])
         self.assertIn("refused your Apizee account", answer["error"])

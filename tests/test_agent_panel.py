@@ -38,7 +38,8 @@ class TestAgentPanel(ApizeeCommon):
         )
         self.assertEqual(params["ticket_id"], self.ticket.id)
         url = urlsplit(params["url"])
-        # Apizee's agent app (§6), as documented: not read from const
+        # Apizee's agent app, as its "IFrame integration reference" documents it:
+        # not read from const
         self.assertEqual(
             f"{url.scheme}://{url.netloc}{url.path}", "https://app.apizee.com/agent/"
         )
@@ -117,7 +118,7 @@ class TestAgentPanel(ApizeeCommon):
             "(Agent Apizee).",
             "snapshot": "Snapshot of the guest's video taken by Agent Apizee.",
         }
-        # the documented kinds (§6), every one in the table
+        # the documented kinds, every one in the table
         self.assertEqual(
             set(const.PANEL_NOTE_EVENTS) | {"snapshot"},
             {"joined", "left", "sms_sent", "sms_fail", "snapshot"},

@@ -165,6 +165,6 @@ class TestApizeeClient(ApizeeStandInCommon):
             for status in (0, 400):
                 with self.subTest(kind=kind, status=status):
                     args = (kind, status, self.standin.url, "/api/x", "1024", 120)
-                    message = str(client_fr._apizee_error(*args))
-                    self.assertNotEqual(message, str(client_en._apizee_error(*args)))
+                    message = str(client_fr._error(*args))
+                    self.assertNotEqual(message, str(client_en._error(*args)))
                     self.assertNotIn("%(", message)

@@ -61,8 +61,8 @@ class TestApizeeToken(ApizeeStandInCommon):
         self.assertEqual(len(self._token_requests()), 2)
 
     def test_rate_limit_kept_client_side(self):
-        """Apizee's documented limit (§9, not read from const): 10 requests a
-        minute per user, all endpoints together."""
+        """Apizee's documented limit ("Rate Limits" page, not read from const): 10
+        requests a minute per user, all endpoints together."""
         # 1 token request + 9 calls fill Apizee's window of 10
         for _i in range(9):
             self._me()
@@ -85,13 +85,13 @@ class TestApizeeToken(ApizeeStandInCommon):
         Token = self.env["apizee.token"]
         # The threads share this test's cursor: read the database secret (cached
         # then) before they start, as each worker would on its own cursor
-        Token._apizee_secret_hash(server, username, password)
+        Token._secret_hash(server, username, password)
 
         def worker():
             # Each call works in its own database transaction, as in separate workers
             # (a new Environment cannot be made while the server loads the registry).
             try:
-                tokens.append(Token._apizee_prepare_call(server, username, password))
+                tokens.append(Token._prepare_call(server, username, password))
             except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
@@ -173,7 +173,7 @@ class TestApizeeToken(ApizeeStandInCommon):
         return outcome
 
     def test_read_committed_waits_for_the_holder_then_reads_its_write(self):
-        """What ``read_committed`` gives ``_apizee_locked`` on Odoo's own cursors: a
+        """What ``read_committed`` gives ``_locked`` on Odoo's own cursors: a
         worker that waited for a token row's lock reads the token the holder wrote,
         where Odoo's REPEATABLE READ would fail."""
         db = db_connect(self.env.cr.dbname)

@@ -23,7 +23,7 @@ BOOTSTRAP = "/helpdesk_apizee/agent/bootstrap"
 PANEL = "/helpdesk_apizee/panel/event"
 MODULE = "odoo.addons.helpdesk_apizee"
 # Token lifetimes as documented (not read from const): Apizee's tokens live 24 h
-# (§3); ours at least the 300 s renewal margin + 60 s
+# ("Authentication" page); ours at least the 300 s renewal margin + 60 s
 DAY = 86400
 MIN_LIFETIME = 360
 

@@ -33,8 +33,8 @@ STANDIN = "http://127.0.0.1:8765"
 CLIENT_LOGGER = "odoo.addons.helpdesk_apizee.models.apizee_client"
 AUDIT_VECTOR = "https://127.0.0.1\\.apizee.com/a.png"
 PUBLIC_ADDRESS = "93.184.216.34"
-# As documented (not read from const): Apizee's media hosts (§1), and the loopback
-# names a stand-in may use over plain http
+# As documented (not read from const): Apizee's media hosts (its public pages), and
+# the loopback names a stand-in may use over plain http
 MEDIA_HOST_SUFFIXES = (".apizee.com",)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -281,7 +281,7 @@ class TestSecurityUrls(TransactionCase):
 
     def _client_verdict(self, server_url, url, resolve=False):
         try:
-            self.env["apizee.client"]._apizee_check_download_url(
+            self.env["apizee.client"]._check_download_url(
                 server_url, url, resolve=resolve
             )
         except ApizeeError as error:
@@ -299,14 +299,14 @@ class TestSecurityUrls(TransactionCase):
         self.assertFalse(apizee_urls.is_download_url(AUDIT_VECTOR))
         client = self.env["apizee.client"]
         with self.assertRaises(ApizeeError) as caught:
-            client._apizee_check_download_url(SERVER, AUDIT_VECTOR)
+            client._check_download_url(SERVER, AUDIT_VECTOR)
         self.assertEqual(caught.exception.kind, "refused")
         # and the download itself stops before any connection
         with (
             patch("requests.request", side_effect=AssertionError("sent")) as send,
             self.assertRaises(ApizeeError) as caught,
         ):
-            client._apizee_download(SERVER, AUDIT_VECTOR)
+            client._download(SERVER, AUDIT_VECTOR)
         self.assertEqual(caught.exception.kind, "refused")
         send.assert_not_called()
 
@@ -340,7 +340,7 @@ class TestSecurityUrls(TransactionCase):
             42,
         ):
             with self.subTest(url=url), self.assertRaises(ApizeeError) as caught:
-                client._apizee_check_download_url(SERVER, url)
+                client._check_download_url(SERVER, url)
             self.assertEqual(caught.exception.kind, "refused")
             message = caught.exception.args[0]
             self.assertTrue(message.isprintable(), repr(message))
@@ -409,9 +409,7 @@ class TestSecurityResolution(TransactionCase):
             return addresses
 
         with _resolving(answers):
-            self.env["apizee.client"]._apizee_check_download_url(
-                server_url, url, resolve=True
-            )
+            self.env["apizee.client"]._check_download_url(server_url, url, resolve=True)
 
     @mute_logger(CLIENT_LOGGER)
     def test_addresses(self):
@@ -497,7 +495,7 @@ class TestSecurityResolution(TransactionCase):
             patch("requests.request", side_effect=AssertionError("sent")) as send,
             self.assertRaises(ApizeeError) as caught,
         ):
-            client._apizee_download(SERVER, self.URL)
+            client._download(SERVER, self.URL)
         self.assertEqual(caught.exception.kind, "refused")
         send.assert_not_called()
 

@@ -123,7 +123,7 @@ class TestMediaDownload(ApizeeStandInCommon):
         self.token = (
             self.env["apizee.token"]
             .sudo()
-            ._apizee_prepare_call(self.standin.url, self.TECH_USER, self.TECH_PASSWORD)
+            ._prepare_call(self.standin.url, self.TECH_USER, self.TECH_PASSWORD)
         )
 
     def test_bearer_only_for_the_apizee_server(self):
@@ -131,7 +131,7 @@ class TestMediaDownload(ApizeeStandInCommon):
         client = self.env["apizee.client"]
         url = f"{self.standin.url}/media-files/1"
         self.assertEqual(
-            client._apizee_download(self.standin.url, url, token=self.token),
+            client._download(self.standin.url, url, token=self.token),
             ("image/png", b"abc"),
         )
         self.assertEqual(
@@ -142,9 +142,7 @@ class TestMediaDownload(ApizeeStandInCommon):
         cdn = ApizeeStandIn().start()
         self.addCleanup(cdn.stop)
         with self.assertRaises(ApizeeError):  # the stand-in wants a token
-            client._apizee_download(
-                self.standin.url, f"{cdn.url}/media-files/1", self.token
-            )
+            client._download(self.standin.url, f"{cdn.url}/media-files/1", self.token)
         self.assertNotIn("Authorization", cdn.requests[-1]["headers"])
 
     def test_download_addresses(self):
@@ -160,9 +158,7 @@ class TestMediaDownload(ApizeeStandInCommon):
             ),
         ):
             with self.subTest(url=url):
-                self.assertEqual(
-                    client._apizee_check_download_url(server, url), expected
-                )
+                self.assertEqual(client._check_download_url(server, url), expected)
         for url in (
             "https://evil.example.com/m/1",
             "https://10.0.0.1/m/1",
@@ -172,7 +168,7 @@ class TestMediaDownload(ApizeeStandInCommon):
             "//evil.example.com/m",
         ):
             with self.subTest(url=url), self.assertRaises(ApizeeError) as caught:
-                client._apizee_check_download_url(server, url)
+                client._check_download_url(server, url)
             self.assertEqual(caught.exception.kind, "refused", url)
 
     def test_media_host_download_spends_no_token(self):
@@ -187,13 +183,11 @@ class TestMediaDownload(ApizeeStandInCommon):
     def test_refusals(self):
         client = self.env["apizee.client"]
         with self.assertRaises(ApizeeError) as caught:
-            client._apizee_download(
-                self.standin.url, "http://example.com/f", self.token
-            )
+            client._download(self.standin.url, "http://example.com/f", self.token)
         self.assertEqual(caught.exception.kind, "refused")
         self.standin.add_media(2, b"x" * 100, "image/png")
         with self.assertRaises(ApizeeError) as caught:
-            client._apizee_download(
+            client._download(
                 self.standin.url, "/media-files/2", token=self.token, max_bytes=99
             )
         self.assertEqual(caught.exception.kind, "too_large")
