@@ -327,10 +327,7 @@ class ApizeeClient(models.AbstractModel):
         if status == 404:
             raise self._error("not_found", status, server_url=server_url, path=path)
         if status == 429:
-            try:
-                retry_after = max(1, int(response.headers.get("X-RateLimit-Reset", 60)))
-            except ValueError:
-                retry_after = 60
+            retry_after = retry_after_seconds(response.headers)
             raise self._error("rate_limited", status, retry_after=retry_after)
         if status >= 500:
             kind = "server" if body is not None else "unreadable"
@@ -384,3 +381,12 @@ class ApizeeClient(models.AbstractModel):
             message = DOWNLOAD_REFUSED
             values["origin"] = detail or self.env._("this address")
         return ApizeeError(self.env._(message) % values, kind, status, retry_after)
+
+
+def retry_after_seconds(headers):
+    """Seconds to wait after Apizee's rate limit (its ``X-RateLimit-Reset`` header,
+    "Rate Limits" page), 60 when it is missing or unreadable."""
+    try:
+        return max(1, int(headers.get("X-RateLimit-Reset", 60)))
+    except ValueError:
+        return 60

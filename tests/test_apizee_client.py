@@ -6,7 +6,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from .. import const
-from ..models.apizee_client import ERROR_MESSAGES, ApizeeError
+from ..models.apizee_client import ERROR_MESSAGES, ApizeeError, retry_after_seconds
 from .common import ApizeeStandInCommon
 
 
@@ -168,3 +168,17 @@ class TestApizeeClient(ApizeeStandInCommon):
                     message = str(client_fr._error(*args))
                     self.assertNotEqual(message, str(client_en._error(*args)))
                     self.assertNotIn("%(", message)
+
+    def test_retry_after_of_the_rate_limit(self):
+        """``X-RateLimit-Reset`` ("Rate Limits" page): seconds to wait, at least 1;
+        60 when missing or unreadable."""
+        for headers, seconds in (
+            ({"X-RateLimit-Reset": "17"}, 17),
+            ({"X-RateLimit-Reset": "0"}, 1),
+            ({"X-RateLimit-Reset": "-5"}, 1),
+            ({"X-RateLimit-Reset": "soon"}, 60),
+            ({"X-RateLimit-Reset": ""}, 60),
+            ({}, 60),
+        ):
+            with self.subTest(headers=headers):
+                self.assertEqual(retry_after_seconds(headers), seconds)
