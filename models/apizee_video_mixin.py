@@ -388,7 +388,7 @@ class ApizeeVideoMixin(models.AbstractModel):
             params["email"] = ",".join(emails)
         service = self._apizee_get_service()
         if service:
-            params["service"] = service.key
+            params["service"] = service.key  # its name: [guess] (readme/ROADMAP.md)
         if self.env.user.apizee_username:
             params["agent"] = self.env.user.apizee_username
         if invite:

@@ -13,6 +13,7 @@ const ORIGIN = "https://app.apizee.com";
 async function openPanel() {
     onRpc("/helpdesk_apizee/panel/event", async (request) => {
         const {params} = await request.json();
+        expect(`${params.res_model}/${params.res_id}`).toBe("helpdesk.ticket/5");
         expect.step(`${params.kind}:${params.data_url || ""}`);
         return {ok: true};
     });
@@ -26,7 +27,8 @@ async function openPanel() {
             url: `${ORIGIN}/agent/?iK=k&cN=c`,
             allow: "camera",
             origin: ORIGIN,
-            ticket_id: 5,
+            res_model: "helpdesk.ticket",
+            res_id: 5,
         },
     });
     return queryOne(".o_apizee_agent_frame");
