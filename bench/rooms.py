@@ -75,10 +75,16 @@ class Rpc:
             {
                 "apizee_server_url": standin.url,
                 "apizee_api_username": TECH_USER,
-                "apizee_api_password": TECH_PASSWORD,
                 **values,
             },
         )
+        # The password is written through Settings only (never read back)
+        settings = self.call(
+            "res.config.settings",
+            "create",
+            [{"apizee_api_password_input": TECH_PASSWORD}],
+        )
+        self.call("res.config.settings", "execute", settings)
 
     def button(self, model, method, ids, context=None):
         return self._post(
