@@ -116,6 +116,15 @@ AGENTS_SET_USERNAME_PARAM = "helpdesk_apizee.agents_set_username"
 # keeps under it itself, so that agents never see Apizee's 429.
 RATE_LIMIT_CALLS = 10
 RATE_LIMIT_WINDOW = 60  # seconds
+# Our fair share of an Apizee user's window: background work (webhook processing,
+# media) never takes the last slots, which are kept for an agent's clicks.
+RATE_LIMIT_KEPT_FOR_CLICKS = 3
+# Our choice: a click that finds the window full waits this long at most for a slot,
+# then says how long to wait (a worker must not sleep longer).
+CLICK_WAIT_MAX = 5  # seconds
+# Our choice: with a webhook delivery of the company seen this recently, what Odoo
+# stores of a session is up to date: reusing a live session reads no state from Apizee.
+WEBHOOKS_FRESH_MINUTES = 10
 
 # "Ticket management": the states of an Apizee video-assistance session ("ticket" on
 # Apizee's side).

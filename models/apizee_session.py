@@ -330,15 +330,20 @@ class ApizeeSession(models.Model):
         return session
 
     def _read_from_apizee(self):
-        """Read one session back from Apizee and store what it says."""
+        """Read one session back from Apizee and store what it says: as the agent who
+        opened it when they read it (their own Apizee account sees it), else with
+        the technical account."""
         self.ensure_one()
         if not self.apizee_id:
             return
         company = self.company_id or self.env.company
         values = {"last_refresh": fields.Datetime.now(), "last_error": False}
+        user = self.env.user
         try:
             answer = company._apizee_call(
-                "GET", f"{const.TICKETS_PATH}/{self.apizee_id}"
+                "GET",
+                f"{const.TICKETS_PATH}/{self.apizee_id}",
+                user=user if self.sudo().agent_id == user else None,
             )
         except ApizeeError as error:
             if error.kind != "not_found":

@@ -259,7 +259,11 @@ class ApizeeToken(models.Model):
                 and token != refused_token
             )
             needed = 1 if fresh else 2
-            if len(calls) + needed > const.RATE_LIMIT_CALLS:
+            limit = const.RATE_LIMIT_CALLS
+            if self.env.context.get("apizee_background"):
+                limit -= const.RATE_LIMIT_KEPT_FOR_CLICKS  # the last slots: clicks'
+            if len(calls) + needed > limit:
+                # When the oldest call of the window leaves it, a slot frees up
                 wait = int(const.RATE_LIMIT_WINDOW - (now - calls[0])) + 1
                 error = client._error("rate_limited", 429, retry_after=wait)
                 return None, values, error

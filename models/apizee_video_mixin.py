@@ -167,12 +167,17 @@ class ApizeeVideoMixin(models.AbstractModel):
         self.check_access("write")
         invite = bool(self.env.context.get("apizee_invite"))
         session = self._apizee_get_live_session()
-        if session and (
-            not session.last_refresh
-            or (fields.Datetime.now() - session.last_refresh).total_seconds()
-            > const.SESSION_REFRESH_AFTER
+        if (
+            session
+            and (
+                not session.last_refresh
+                or (fields.Datetime.now() - session.last_refresh).total_seconds()
+                > const.SESSION_REFRESH_AFTER
+            )
+            and not self._apizee_company()._apizee_webhooks_fresh()
         ):
-            # Apizee may have ended it since: read it back before reusing it
+            # Apizee may have ended it since (and no webhook would have said so):
+            # read it back before reusing it
             session._read_from_apizee()
             session = self._apizee_get_live_session()
         if not session:
@@ -329,7 +334,7 @@ class ApizeeVideoMixin(models.AbstractModel):
         self.ensure_one()
         params = self._prepare_apizee_session_params(invite)
         answer = self._apizee_company()._apizee_call(
-            "POST", const.TICKETS_PATH, params=params
+            "POST", const.TICKETS_PATH, params=params, user=self.env.user
         )
         return self.env["apizee.session"]._create_from_answer(
             self,

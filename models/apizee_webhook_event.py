@@ -300,9 +300,11 @@ class ApizeeWebhookEvent(models.Model):
             mark = timeline.mark()
             try:
                 with self.env.cr.savepoint():
-                    state, result = event.with_context(lang=lang_of(event))._apply(
-                        timeline
-                    )
+                    # Background work: never the last slots of an Apizee user's
+                    # minute, kept for the agents' clicks
+                    state, result = event.with_context(
+                        lang=lang_of(event), apizee_background=True
+                    )._apply(timeline)
             except Exception as error:  # noqa: BLE001 (one event never stops the queue)
                 self.env.invalidate_all()  # the savepoint was rolled back
                 timeline.rollback(mark)

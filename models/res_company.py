@@ -1,11 +1,24 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 import secrets
+import time
+from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .. import const
 from ..utils.apizee_urls import ServerUrlError, normalize_server_url
+from .apizee_client import ApizeeError
+
+_logger = logging.getLogger(__name__)
+
+# Failures of an agent's own Apizee account after which the technical account makes
+# the call instead: Apizee refused the password or the token (its rights to create
+# sessions are not documented), the agent is locked out, or their own window is full.
+AGENT_FALLBACK_KINDS = ("agent_credentials", "locked", "rate_limited")
+# (Odoo user id, failure kind) already said in this process's log
+_fallbacks_logged = set()
 
 
 class ResCompany(models.Model):
@@ -50,6 +63,13 @@ class ResCompany(models.Model):
         string="Apizee technical password",
         groups=".",
         copy=False,
+    )
+
+    apizee_technical_calls_only = fields.Boolean(
+        string="All Apizee calls through the technical account",
+        help="By default an agent who has their own Apizee account opens rooms and "
+        "reads sessions with it, within their own limit of 10 requests a minute; "
+        "tick this to send every call through the technical account.",
     )
 
     apizee_agent_app_url = fields.Char(
@@ -176,18 +196,79 @@ class ResCompany(models.Model):
         server_url = company.apizee_server_url or const.DEFAULT_SERVER_URL
         return server_url, company.apizee_api_username, company.apizee_api_password
 
-    def _apizee_call(self, method, path, params=None):
-        """Call Apizee's REST API with the company's technical account.
+    def _apizee_call(self, method, path, params=None, user=None):
+        """Call Apizee's REST API as ``user``'s own Apizee account, else with the
+        company's technical account.
 
+        An agent's clicks spend their own 10 requests a minute ("Rate Limits"), not
+        the technical account's, which is for the work no agent does. The technical
+        account answers instead when the company says so
+        (``apizee_technical_calls_only``), when the agent has no Apizee account of
+        their own, or when Apizee refuses theirs (said once in the log).
+
+        :param user: the agent the call is for (``res.users``), or None
         :return: the decoded JSON answer
         :raise ApizeeError: the mapped failure
         """
-        server_url, username, password = self._apizee_get_account()
-        return (
-            self.env["apizee.token"]
-            .sudo()
-            ._call(server_url, username, password, method, path, params)
+        self.ensure_one()
+        Token = self.env["apizee.token"].sudo()
+        account = self._apizee_agent_account(user)
+        if account:
+            try:
+                return Token._call(*account, method, path, params, user=user)
+            except ApizeeError as error:
+                if error.kind not in AGENT_FALLBACK_KINDS:
+                    raise
+                if (user.id, error.kind) not in _fallbacks_logged:
+                    _fallbacks_logged.add((user.id, error.kind))
+                    _logger.warning(
+                        "Apizee refused the own account of Odoo user %s (%s): "
+                        "calls go through the technical account",
+                        user.id,
+                        error.kind,
+                    )
+        account = self._apizee_get_account()
+        try:
+            return Token._call(*account, method, path, params)
+        except ApizeeError as error:
+            # A click waits a few seconds for a slot rather than fail; background
+            # work is retried later by its queue
+            if (
+                error.kind != "rate_limited"
+                or self.env.context.get("apizee_background")
+                or error.retry_after > const.CLICK_WAIT_MAX
+            ):
+                raise
+            time.sleep(error.retry_after)
+        return Token._call(*account, method, path, params)
+
+    def _apizee_agent_account(self, user):
+        """``user``'s own Apizee account, on this company's server, when calls may
+        be made with it.
+
+        :return: ``(server_url, username, password)``, or None
+        """
+        if not user or self.sudo().apizee_technical_calls_only:
+            return None
+        try:
+            return user.with_company(self)._apizee_get_agent_account()
+        except (AccessError, UserError):
+            return None  # no helpdesk agent, no account, or a technical account
+
+    def _apizee_webhooks_fresh(self):
+        """Whether Apizee's webhooks reached the company within
+        ``const.WEBHOOKS_FRESH_MINUTES``: what Odoo stores of its sessions is then up
+        to date."""
+        self.ensure_one()
+        self.env["apizee.webhook.event"].flush_model(["company_id"])
+        self.env.cr.execute(
+            "SELECT create_date FROM apizee_webhook_event WHERE company_id = %s "
+            "ORDER BY id DESC LIMIT 1",
+            [self.id],
         )
+        row = self.env.cr.fetchone()
+        limit = timedelta(minutes=const.WEBHOOKS_FRESH_MINUTES)
+        return bool(row and fields.Datetime.now() - row[0] < limit)
 
     def _apizee_download(self, url, max_bytes=0):
         """Download a file of Apizee with the company's technical account.

@@ -33,6 +33,11 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         groups="base.group_system",
     )
+    apizee_technical_calls_only = fields.Boolean(
+        related="company_id.apizee_technical_calls_only",
+        readonly=False,
+        groups="base.group_system",
+    )
     apizee_agent_app_url = fields.Char(
         related="company_id.apizee_agent_app_url",
         readonly=False,

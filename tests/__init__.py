@@ -22,3 +22,4 @@ from . import test_security
 from . import test_security_urls
 from . import test_security_webhooks
 from . import test_video_mixin
+from . import test_scale

@@ -82,6 +82,9 @@ class ApizeeStandIn:
         self.requests = []  # every request, in order (see `_record`)
         self.failures = []  # kinds of the next failures, in order
         self.calls = {}  # username -> list of request times (rate limit)
+        # Users whose tokens may not create sessions (403): rights Apizee does not
+        # document
+        self.no_session_rights = set()
         self.latency = 0.0  # added to every answer (benchmarks)
         # A hostile or broken Apizee: what token answers say in `expires_in` when set
         # (the token itself lives `token_lifetime`); `MISSING` leaves the key out
@@ -147,6 +150,7 @@ class ApizeeStandIn:
             self.requests.clear()
             self.failures.clear()
             self.calls.clear()
+            self.no_session_rights.clear()
             self.latency = 0.0
             self.expires_in = None
             self.slow_seconds = 3.0
@@ -179,6 +183,8 @@ class ApizeeStandIn:
         if method == "GET" and path == "/api/v2/users/me":
             return self._me(user)
         if method == "POST" and path == "/api/v3/tickets":
+            if user in self.no_session_rights:
+                return _error(403, "This user may not create tickets")
             return self._create_ticket(user, query)
         if method == "GET" and path.startswith(("/api/v3/medias/", "/media-files/")):
             media = self.medias.get(path.rsplit("/", 1)[-1])
@@ -386,6 +392,8 @@ class _Handler(BaseHTTPRequestHandler):
                 "path": parts.path,
                 "query": query,
                 "headers": dict(self.headers.items()),
+                # the Apizee user of the bearer token, if any
+                "user": server._authenticated_user(self.headers),
                 "time": time.time(),
             }
         )
