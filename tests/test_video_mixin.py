@@ -188,3 +188,24 @@ class TestVideoMixin(WebhookMixin, ApizeeStandInCommon):
         self.assertFalse(Session.search([("record_readable", "=", False)]))
         with self.assertRaises(UserError):
             Session.search([("record_readable", "in", [True])])
+
+    def test_an_invitation_keeps_its_record(self):
+        """Created for a record the agent may read, an invitation is never re-pointed
+        at another one (whose number and company it would show)."""
+        action = self.record.with_user(self.user).action_apizee_invite()
+        wizard = (
+            self.env["apizee.invite.wizard"]
+            .with_user(self.user)
+            .with_context(**action["context"])
+            .create({})
+        )
+        for vals in (
+            {"res_id": self.ticket.id},
+            {"res_model": "helpdesk.ticket"},
+            {"ticket_id": self.ticket.id},
+            {"res_model": "res.users", "res_id": 2},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                wizard.write(vals)
+        wizard.write({"phone_numbers": "+33612345678"})
+        self.assertEqual(wizard.reference, "REC-0001")

@@ -74,6 +74,15 @@ class ApizeeInviteWizard(models.TransientModel):
             wizard._record().check_access("read")
         return wizards
 
+    def write(self, vals):
+        """Override: the record of an invitation is set at its creation, with its
+        checks, and never changed after."""
+        if {"res_model", "res_id", "ticket_id"} & set(vals):
+            raise UserError(
+                self.env._("The record of an invitation cannot be changed.")
+            )
+        return super().write(vals)
+
     def _record(self):
         """The record the invitation is for, in the user's environment; refused to
         users who may not call from it.
@@ -100,7 +109,8 @@ class ApizeeInviteWizard(models.TransientModel):
     def _record_sudo(self):
         """The record, as superuser, or None when it names none."""
         self.ensure_one()
-        if self.res_model not in self.env or not self.res_id:
+        video_models = self.env["apizee.session"]._video_models()
+        if self.res_model not in video_models or not self.res_id:
             return None
         return self.env[self.res_model].sudo().browse(self.res_id).exists() or None
 
