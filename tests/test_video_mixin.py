@@ -68,6 +68,16 @@ class TestVideoMixin(WebhookMixin, ApizeeStandInCommon):
         )
         cls.Event = cls.env["apizee.webhook.event"].sudo()
 
+    def _invitation(self):
+        """The invitation wizard, as the record's "Invite" opens it."""
+        action = self.record.with_user(self.user).action_apizee_invite()
+        return (
+            self.env["apizee.invite.wizard"]
+            .with_user(self.user)
+            .with_context(**action["context"])
+            .create({})
+        )
+
     def _open_room(self):
         return self.record.with_user(self.user).action_apizee_open_room()
 
@@ -144,13 +154,7 @@ class TestVideoMixin(WebhookMixin, ApizeeStandInCommon):
         self.assertIn("opened the invitation", notes[0].body)
 
     def test_invitation_wizard_and_panel(self):
-        action = self.record.with_user(self.user).action_apizee_invite()
-        wizard = (
-            self.env["apizee.invite.wizard"]
-            .with_user(self.user)
-            .with_context(**action["context"])
-            .create({})
-        )
+        wizard = self._invitation()
         self.assertEqual(wizard.reference, "REC-0001")
         self.assertFalse(wizard.ticket_id)
         url = wizard.action_confirm()["url"]
@@ -192,13 +196,7 @@ class TestVideoMixin(WebhookMixin, ApizeeStandInCommon):
     def test_an_invitation_keeps_its_record(self):
         """Created for a record the agent may read, an invitation is never re-pointed
         at another one (whose number and company it would show)."""
-        action = self.record.with_user(self.user).action_apizee_invite()
-        wizard = (
-            self.env["apizee.invite.wizard"]
-            .with_user(self.user)
-            .with_context(**action["context"])
-            .create({})
-        )
+        wizard = self._invitation()
         for vals in (
             {"res_id": self.ticket.id},
             {"res_model": "helpdesk.ticket"},
