@@ -4,7 +4,7 @@
     "name": "Helpdesk Apizee",
     "summary": "Apizee video assistance from helpdesk tickets: invite customers "
     "by SMS or email and see through their phone's camera",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "helpdesk_apizee authors, Odoo Community Association (OCA)",
@@ -21,6 +21,7 @@
         "data/ir_cron_data.xml",
         "views/apizee_service_views.xml",
         "views/apizee_session_views.xml",
+        "views/apizee_technical_account_views.xml",
         "views/apizee_webhook_event_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",

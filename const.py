@@ -147,6 +147,10 @@ SESSION_REFRESH_AFTER = 120
 # Refresh (the button) does not read a session again within this many seconds of its
 # last reading: repeated clicks must not spend the account's 10 requests a minute.
 SESSION_REFRESH_MIN = 30
+# Refresh of many sessions at once: this many are read at the click, the others by the
+# background refresh (cron), at most this many per run.
+REFRESH_NOW_MAX = 3
+REFRESH_BATCH_SIZE = 50
 # "Webhooks" also say "opened" and "updated" for a ticket's state; read as these.
 SESSION_STATE_ALIASES = {"opened": "open", "updated": None}
 

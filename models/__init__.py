@@ -2,6 +2,7 @@
 from . import apizee_client
 from . import apizee_token
 from . import apizee_agent_credential
+from . import apizee_technical_account
 from . import apizee_service
 from . import apizee_session
 from . import apizee_session_notification

@@ -77,6 +77,11 @@ class ApizeeSession(models.Model):
     start_time = fields.Datetime(string="Starts", readonly=True)
     end_time = fields.Datetime(string="Ends", readonly=True)
     last_refresh = fields.Datetime(readonly=True)
+    refresh_pending = fields.Boolean(
+        readonly=True,
+        index=True,
+        help="To be read back from Apizee by the background refresh.",
+    )
     last_error = fields.Char(readonly=True)
     state_time = fields.Datetime(
         string="State since",
@@ -224,22 +229,100 @@ class ApizeeSession(models.Model):
     def action_apizee_refresh(self):
         """Read the sessions back from Apizee (state, times, room URLs).
 
-        A session Apizee no longer knows (404) is marked expired, with the reason.
+        A session Apizee no longer knows (404) is marked expired, with the reason. A
+        session read back moments ago is not read again. Of many sessions at once,
+        the ended ones are not read (Apizee no longer changes them) and the first
+        ``const.REFRESH_NOW_MAX`` are read now, the others by a cron in the
+        background, within what Apizee's limit leaves free.
 
+        :return: True, or a notification saying how many are read in the background
         :raise AccessError: for users who are no helpdesk agents or may not read
             the sessions
-        :raise ApizeeError: any other mapped failure; nothing is changed then
+        :raise ApizeeError: any other mapped failure of a single session; nothing is
+            changed then
         """
         self._check_agent()
         self.check_access("read")
-        # A session read back moments ago is not read again: clicks on Refresh must
-        # not spend the technical account's requests, which every "Open room" needs
+        # Repeated clicks must not spend the Apizee account's 10 requests a minute
         recent = fields.Datetime.now() - timedelta(seconds=const.SESSION_REFRESH_MIN)
-        for session in self:
-            if session.sudo().last_refresh and session.sudo().last_refresh > recent:
+        to_read = self.sudo().filtered(
+            lambda session: not (session.last_refresh and session.last_refresh > recent)
+        )
+        if len(self) == 1:
+            if to_read:
+                self._read_from_apizee()
+            return True
+        to_read = self.browse(
+            to_read.filtered(
+                lambda session: session.state in const.SESSION_LIVE_STATES
+            ).ids
+        )
+        now, later = to_read[: const.REFRESH_NOW_MAX], to_read[const.REFRESH_NOW_MAX :]
+        for index, session in enumerate(now):
+            try:
+                session._read_from_apizee()
+            except ApizeeError as error:
+                if error.kind != "rate_limited":
+                    raise
+                later = now[index:] | later
+                break
+        if not later:
+            return True
+        later.sudo().write({"refresh_pending": True})
+        self.env.ref("helpdesk_apizee.ir_cron_apizee_session_refresh").sudo()._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": self.env._("Read in the background"),
+                "message": self.env._(
+                    "%(count)s sessions will be read back from Apizee in the "
+                    "background, within Apizee's limit of 10 requests a minute.",
+                    count=len(later),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    @api.model
+    def _cron_refresh(self, limit=const.REFRESH_BATCH_SIZE):
+        """Read back the sessions waiting for it (``refresh_pending``), in the
+        background share of the technical accounts' limit; when it is used up, the
+        cron is woken again when a slot frees up.
+
+        :return: the number of sessions read
+        """
+        sessions = self.sudo().search(
+            [("refresh_pending", "=", True)], order="id", limit=limit
+        )
+        done = 0
+        full = False
+        for session in sessions.with_context(apizee_background=True):
+            if session.state not in const.SESSION_LIVE_STATES:
+                # Ended meanwhile (a webhook said so): nothing left to read
+                session.refresh_pending = False
+                done += 1
                 continue
-            session._read_from_apizee()
-        return True
+            try:
+                with self.env.cr.savepoint():
+                    session._read_from_apizee()
+            except UserError as error:  # ApizeeError, or no technical account
+                if getattr(error, "kind", None) == "rate_limited":
+                    at = fields.Datetime.now() + timedelta(seconds=error.retry_after)
+                    self.env.ref(
+                        "helpdesk_apizee.ir_cron_apizee_session_refresh"
+                    ).sudo()._trigger(at)
+                    full = True
+                    break
+                session.last_error = error.args[0][:250]
+            session.refresh_pending = False
+            done += 1
+        remaining = (
+            0 if full else self.sudo().search_count([("refresh_pending", "=", True)])
+        )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
 
     def _room_action(self, invitation_not_sent=False):
         """The action that opens the session's agent room, or says it has none.

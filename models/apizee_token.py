@@ -442,6 +442,33 @@ class ApizeeToken(models.Model):
         return profile
 
     @api.model
+    def _recent_call_counts(self, server_url, usernames):
+        """Calls each technical account made in the current rate-limit window, as
+        last committed (no lock: a hint to choose the account with the most room,
+        which ``_prepare_call`` then checks under the row's lock).
+
+        :return: ``{username: calls}``, accounts without a row left out
+        """
+        self.env.cr.execute(
+            "SELECT username, recent_calls FROM apizee_token "
+            "WHERE server_url = %s AND owner_key = %s AND username = ANY(%s)",
+            [server_url, TECHNICAL, list(usernames)],
+        )
+        now = time.time()
+        counts = {}
+        for username, recent_calls in self.env.cr.fetchall():
+            try:
+                times = json.loads(recent_calls or "[]")
+            except ValueError:
+                times = []
+            counts[username] = sum(
+                1
+                for moment in times
+                if isinstance(moment, int | float) and now - moment < 60
+            )
+        return counts
+
+    @api.model
     def _token_fresh(self, row):
         """Whether the token of ``row`` may still be used for a while."""
         return bool(

@@ -196,13 +196,40 @@ class ResCompany(models.Model):
         server_url = company.apizee_server_url or const.DEFAULT_SERVER_URL
         return server_url, company.apizee_api_username, company.apizee_api_password
 
+    def _apizee_technical_accounts(self):
+        """The company's technical accounts that have a password, the one of
+        Settings first, then its pool (``apizee.technical.account``), ordered by the
+        calls each made in the current rate-limit window (fewest first, one query).
+
+        :return: a list of ``(server_url, username, password)``
+        :raise UserError: when the company's technical account is not set
+        """
+        server_url, username, password = self._apizee_get_account()
+        accounts = [(server_url, username, password)]
+        for account in (
+            self.env["apizee.technical.account"]
+            .sudo()
+            .search([("company_id", "=", self.id)])
+        ):
+            if account.password and account.username != username:
+                accounts.append((server_url, account.username, account.password))
+        if len(accounts) == 1:
+            return accounts
+        calls = (
+            self.env["apizee.token"]
+            .sudo()
+            ._recent_call_counts(server_url, [account[1] for account in accounts])
+        )
+        # sorted() is stable: on a tie, the order of Settings then of the pool
+        return sorted(accounts, key=lambda account: calls.get(account[1], 0))
+
     def _apizee_call(self, method, path, params=None, user=None):
-        """Call Apizee's REST API as ``user``'s own Apizee account, else with the
-        company's technical account.
+        """Call Apizee's REST API as ``user``'s own Apizee account, else with one of
+        the company's technical accounts.
 
         An agent's clicks spend their own 10 requests a minute ("Rate Limits"), not
-        the technical account's, which is for the work no agent does. The technical
-        account answers instead when the company says so
+        the technical accounts', which are for the work no agent does. The technical
+        accounts answer instead when the company says so
         (``apizee_technical_calls_only``), when the agent has no Apizee account of
         their own, or when Apizee refuses theirs (said once in the log).
 
@@ -227,12 +254,24 @@ class ResCompany(models.Model):
                         user.id,
                         error.kind,
                     )
-        account = self._apizee_get_account()
+        return self._apizee_pool_call(
+            lambda account: Token._call(*account, method, path, params)
+        )
+
+    def _apizee_pool_call(self, send):
+        """Run ``send(account)`` with the technical account that has the most room
+        left in its rate-limit window; the next one when a window is full.
+
+        When every window is full, a click waits a few seconds for a slot rather than
+        fail (at most ``const.CLICK_WAIT_MAX``); background work raises, and its
+        queue retries it later.
+
+        :raise ApizeeError: the mapped failure; ``rate_limited`` with the shortest
+            wait when every account's window is full
+        """
         try:
-            return Token._call(*account, method, path, params)
+            return self._apizee_pool_try(send)
         except ApizeeError as error:
-            # A click waits a few seconds for a slot rather than fail; background
-            # work is retried later by its queue
             if (
                 error.kind != "rate_limited"
                 or self.env.context.get("apizee_background")
@@ -240,7 +279,24 @@ class ResCompany(models.Model):
             ):
                 raise
             time.sleep(error.retry_after)
-        return Token._call(*account, method, path, params)
+        return self._apizee_pool_try(send)
+
+    def _apizee_pool_try(self, send):
+        """Run ``send(account)`` with each technical account in turn (see
+        ``_apizee_technical_accounts``) until one has room in its window.
+
+        :raise ApizeeError: the first failure that is not a full window, else the
+            full window that frees up first
+        """
+        full = []
+        for account in self._apizee_technical_accounts():
+            try:
+                return send(account)
+            except ApizeeError as error:
+                if error.kind != "rate_limited":
+                    raise
+                full.append(error)
+        raise min(full, key=lambda error: error.retry_after)
 
     def _apizee_agent_account(self, user):
         """``user``'s own Apizee account, on this company's server, when calls may
@@ -271,14 +327,13 @@ class ResCompany(models.Model):
         return bool(row and fields.Datetime.now() - row[0] < limit)
 
     def _apizee_download(self, url, max_bytes=0):
-        """Download a file of Apizee with the company's technical account.
+        """Download a file of Apizee with one of the company's technical accounts
+        (none is spent on Apizee's media hosts, see ``apizee.token._download``).
 
         :return: ``(mimetype, content)``
         :raise ApizeeError: the mapped failure
         """
-        server_url, username, password = self._apizee_get_account()
-        return (
-            self.env["apizee.token"]
-            .sudo()
-            ._download(server_url, username, password, url, max_bytes)
+        Token = self.env["apizee.token"].sudo()
+        return self._apizee_pool_call(
+            lambda account: Token._download(*account, url, max_bytes)
         )

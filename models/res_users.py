@@ -193,6 +193,7 @@ class ResUsers(models.Model):
             ["apizee_server_url", "apizee_api_username"]
         )
         self.env["apizee.agent.credential"].flush_model(["password"])
+        self.env["apizee.technical.account"].flush_model(["username", "company_id"])
         company_id = self.env.context.get("allowed_company_ids") and self.env.company.id
         self.env.cr.execute(
             """
@@ -203,6 +204,13 @@ class ResUsers(models.Model):
                               = lower(trim(u.apizee_username))
                           AND COALESCE(technical.apizee_server_url, %s)
                               = COALESCE(company.apizee_server_url, %s)
+                   ) OR EXISTS (
+                       SELECT 1 FROM apizee_technical_account pool
+                         JOIN res_company pool_company
+                              ON pool_company.id = pool.company_id
+                        WHERE lower(pool.username) = lower(trim(u.apizee_username))
+                          AND COALESCE(pool_company.apizee_server_url, %s)
+                              = COALESCE(company.apizee_server_url, %s)
                    )
               FROM res_users u
               JOIN res_company company ON company.id = COALESCE(%s, u.company_id)
@@ -210,6 +218,8 @@ class ResUsers(models.Model):
              WHERE u.id = %s
             """,
             [
+                const.DEFAULT_SERVER_URL,
+                const.DEFAULT_SERVER_URL,
                 const.DEFAULT_SERVER_URL,
                 const.DEFAULT_SERVER_URL,
                 company_id or None,

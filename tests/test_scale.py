@@ -7,6 +7,8 @@ import json
 import time
 from unittest.mock import patch
 
+from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -178,3 +180,179 @@ class TestCallsAsWhomTheyAreFor(WebhookMixin, HttpCase, ApizeeStandInCommon):
         )
         self._open()
         self.assertEqual(len(self.standin.requests_to(reads, "GET")), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestTechnicalAccountPool(HttpCase, ApizeeStandInCommon):
+    """Work without an agent is spread over the company's technical accounts, each
+    within its own window; Refresh of many sessions reads a few now, the rest in
+    the background."""
+
+    POOL = [("pool-2@example.com", "pool-Secret-2"), ("pool-3@example.com", "p-3")]
+
+    def setUp(self):
+        super().setUp()
+        Pool = self.env["apizee.technical.account"]
+        for username, password in self.POOL:
+            self.standin.add_user(username, password)
+            Pool.create({"username": username, "password_input": password})
+
+    def _users_of(self, requests):
+        users = [r["user"] or r["query"].get("username") for r in requests]
+        return {user: users.count(user) for user in users}
+
+    def test_background_work_spreads_over_the_pool_within_each_window(self):
+        background = self.company.with_context(apizee_background=True)
+        served = 0
+        while served < 100:
+            try:
+                background._apizee_call("GET", "/api/v2/users/me")
+            except ApizeeError as error:
+                self.assertEqual(error.kind, "rate_limited")
+                break
+            served += 1
+        # each account: its token, then 6 calls, leaving 3 slots to clicks
+        share = LIMIT - KEPT_FOR_CLICKS
+        self.assertEqual(served, 3 * (share - 1))
+        self.assertEqual(
+            self._users_of(self.standin.requests),
+            {
+                self.TECH_USER: share,
+                "pool-2@example.com": share,
+                "pool-3@example.com": share,
+            },
+        )
+        # the slots kept for clicks are still there, in every account
+        for _i in range(3 * KEPT_FOR_CLICKS):
+            self.company._apizee_call("GET", "/api/v2/users/me")
+        self.assertEqual(set(self._users_of(self.standin.requests).values()), {LIMIT})
+
+    def test_the_account_with_most_room_answers_first(self):
+        now = time.time()
+        with self.registry.cursor() as cr:
+            for username, calls in ((self.TECH_USER, 8), ("pool-2@example.com", 2)):
+                cr.execute(
+                    "INSERT INTO apizee_token (server_url, username, owner_key, "
+                    "recent_calls) VALUES (%s, %s, 'technical', %s)",
+                    [self.standin.url, username, json.dumps([now - 1] * calls)],
+                )
+        accounts = self.company._apizee_technical_accounts()
+        self.assertEqual(
+            [account[1] for account in accounts],
+            ["pool-3@example.com", "pool-2@example.com", self.TECH_USER],
+        )
+
+    def test_archived_or_passwordless_accounts_are_not_used(self):
+        Pool = self.env["apizee.technical.account"]
+        Pool.search([("username", "=", "pool-2@example.com")]).active = False
+        Pool.create({"username": "no-password@example.com"})
+        self.assertEqual(
+            [account[1] for account in self.company._apizee_technical_accounts()],
+            [self.TECH_USER, "pool-3@example.com"],
+        )
+
+    def test_pool_passwords_are_for_no_one_to_read(self):
+        account = self.env["apizee.technical.account"].search([], limit=1)
+        account.invalidate_recordset()  # as a new request reads it
+        self.assertTrue(account.password_set)
+        self.assertFalse(account.password_input)
+        # administrators included: they set it, never read it
+        admin = account.with_user(self.env.ref("base.user_admin"))
+        self.assertNotIn("password", admin.fields_get())
+        self.assertTrue(admin.read(["username", "password_set"]))
+        with self.assertRaises(AccessError):
+            admin.read(["password"])
+        agent = self.env["apizee.technical.account"].with_user(self.agent)
+        with self.assertRaises(AccessError):
+            agent.search([])
+        with self.assertRaises(AccessError):
+            account.with_user(self.agent).read(["username"])
+
+    def test_a_new_password_drops_the_cached_token(self):
+        account = self.env["apizee.technical.account"].search(
+            [("username", "=", "pool-2@example.com")]
+        )
+        self.env["apizee.token"].sudo()._call(
+            self.standin.url, *self.POOL[0], "GET", "/api/v2/users/me"
+        )
+        account.password_input = "pool-Secret-new"
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT access_token FROM apizee_token WHERE username = %s",
+            ["pool-2@example.com"],
+        )
+        self.assertEqual(self.env.cr.fetchall(), [(None,)])
+
+    def _live_sessions(self, count):
+        sessions = self.env["apizee.session"]
+        for _index in range(count):
+            ticket = self.ticket.copy({"partner_id": self.partner.id})
+            apizee_id = str(83000 + len(self.standin.tickets))
+            self.standin.tickets[apizee_id] = {
+                "id": int(apizee_id),
+                "state": "inprogress",
+            }
+            sessions |= sessions.sudo().create(
+                {
+                    "ticket_id": ticket.id,
+                    "apizee_id": apizee_id,
+                    "state": "invited",
+                    "agent_id": self.agent.id,
+                }
+            )
+        return sessions
+
+    def test_refresh_of_many_sessions_reads_a_few_now_the_rest_in_background(self):
+        sessions = self._live_sessions(8)
+        ended = self._live_sessions(1)
+        ended.sudo().state = "done"
+        mine = (sessions | ended).with_user(self.agent)
+        action = mine.action_apizee_refresh()
+        gets = self.standin.requests_to("/api/v3/tickets/", "GET")
+        self.assertEqual(len(gets), 3)
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("5 sessions", action["params"]["message"])
+        pending = sessions.filtered("refresh_pending")
+        self.assertEqual(len(pending), 5)
+        self.assertFalse(ended.refresh_pending)  # ended: not read at all
+        self.assertEqual(sessions[:3].mapped("state"), ["inprogress"] * 3)
+        cron = self.env.ref("helpdesk_apizee.ir_cron_apizee_session_refresh")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        # the background run reads the rest, leaving the clicks' slots
+        self.env["apizee.session"]._cron_refresh()
+        self.assertFalse(sessions.filtered("refresh_pending"))
+        self.assertEqual(set(sessions.mapped("state")), {"inprogress"})
+        self.assertEqual(len(self.standin.requests_to("/api/v3/tickets/", "GET")), 8)
+
+    def test_background_refresh_waits_for_a_slot_and_is_woken_again(self):
+        sessions = self._live_sessions(2)
+        sessions.sudo().refresh_pending = True
+        now = time.time()
+        with self.registry.cursor() as cr:
+            for username in [self.TECH_USER] + [u for u, _p in self.POOL]:
+                cr.execute(
+                    "INSERT INTO apizee_token (server_url, username, owner_key, "
+                    "recent_calls) VALUES (%s, %s, 'technical', %s)",
+                    [
+                        self.standin.url,
+                        username,
+                        json.dumps([now - 20] * (LIMIT - KEPT_FOR_CLICKS)),
+                    ],
+                )
+        cron = self.env.ref("helpdesk_apizee.ir_cron_apizee_session_refresh")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        self.assertEqual(self.env["apizee.session"]._cron_refresh(), 0)
+        self.assertFalse(self.standin.requests)
+        self.assertEqual(len(sessions.filtered("refresh_pending")), 2)  # not dropped
+        woken = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", cron.id), ("id", "not in", triggers.ids)]
+        )
+        self.assertEqual(len(woken), 1)
+        self.assertGreater(woken.call_at, fields.Datetime.now())
+
+    def test_refresh_is_for_agents_only(self):
+        sessions = self._live_sessions(2)
+        for user in (self.portal_user, self.internal_user, self.other_agent):
+            with self.assertRaises(AccessError):
+                sessions.with_user(user).action_apizee_refresh()
+        self.assertFalse(sessions.filtered("refresh_pending"))

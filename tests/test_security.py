@@ -139,7 +139,11 @@ class TestAgentIdentity(StandInRequestsMixin, HttpCase):
         )
 
     def test_technical_account_never_reaches_the_browser(self):
-        for username in ("tech@example.com", " TECH@example.com"):
+        # the pool's accounts are technical accounts too
+        self.env["apizee.technical.account"].create(
+            {"company_id": self.env.company.id, "username": "Pool2@example.com"}
+        )
+        for username in ("tech@example.com", " TECH@example.com", "pool2@EXAMPLE.com"):
             with self.subTest(username=username):
                 self._attacker_sets(username, "tech-Secret")
                 answer = self._bootstrap("attacker")
@@ -398,6 +402,10 @@ class TestPublicMethods(ApizeeStandInCommon):
         # Their sessions go with them, then the records' own unlink (the ORM's)
         ("apizee.video.mixin", "unlink"),
         ("helpdesk.ticket", "unlink"),
+        # Administrators' only (access rights), and no one reads the password
+        ("apizee.technical.account", "create"),
+        ("apizee.technical.account", "write"),
+        ("apizee.technical.account", "unlink"),
     }
 
     @classmethod
