@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Agents opening Apizee rooms against Odoo (threaded server) and the stand-in Apizee server:
-# concurrent clicks, token requests per Apizee user, requests per minute, latency.
-#   bench/rooms.sh [--agents 50] [--peak-seconds 60]      (about 5 minutes)
+# Agents opening Apizee rooms against Odoo and the stand-in Apizee server: concurrent
+# clicks, double clicks across servers, token requests per Apizee user, requests per
+# minute, added latency.
+#   bench/rooms.sh [--servers 1] [--workers 0] [--agents 50] [--peak-seconds 60]
+#                  [--accounts own|technical]                     (about 5 minutes)
+# --servers 2 --workers 4: two Odoo servers in prefork mode on one database, each with
+# 4 HTTP workers and 2 cron runners, as two machines behind a proxy would be.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source dev/setup.sh
-ha_setup
-ha_bench_server helpdesk_apizee_bench_rooms
-"$HA_PY" bench/rooms.py --url "$HA_SERVER_URL" --db helpdesk_apizee_bench_rooms "$@"
+ha_bench_main rooms 0 "$@"

@@ -1,7 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """A burst of Apizee webhook deliveries, against a running Odoo and the stand-in Apizee.
 
-Run by bench/webhooks.sh. Prints numbers:
+Run by bench/webhooks.sh, against one threaded Odoo server, or several servers in
+prefork mode on one database with their cron runners (``--servers 2 --workers 4``):
+the deliveries are spread over the servers. Prints numbers:
 
 - deliveries accepted per second by ``/helpdesk_apizee/webhook`` as a ratio to a trivial
   public route of the same server (``/web/manifest.webmanifest``), same concurrency
@@ -10,7 +12,10 @@ Run by bench/webhooks.sh. Prints numbers:
   and after the last one, and without the media (whose downloads wait for Apizee's
   limit of 10 requests a minute);
 - counts proving nothing was lost or doubled: stored events, events done or ignored,
-  chatter lines, saved media, replays answered as duplicates.
+  chatter lines, saved media, replays answered as duplicates; and applied in order:
+  each session ends in the state of its latest ticket event by Apizee's time;
+- with ``--media-host``, the pictures sit on another host than the API server (as on
+  Apizee's media hosts): their downloads spend no API call.
 """
 
 import argparse
@@ -43,20 +48,40 @@ SESSION_EVENTS = [
     "ticket.completed",
 ]
 STATES = ["invited", "inprogress", "done", "closed"]
+# The session events that change a session's state (const.SESSION_EVENT_STATES)
+EVENT_STATES = {
+    "ticket.invitationSent": "invited",
+    "ticket.sessionStarted": "inprogress",
+    "session.established": "inprogress",
+    "ticket.completed": "done",
+}
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 2000
 
 
-def build_deliveries(count, sessions, standin, media_count):
+def build_deliveries(count, sessions, standin, media_count, media_host):
     """``count`` distinct deliveries over ``sessions`` (Apizee ids), shuffled so that
-    they arrive out of order; returns them with the chatter lines they must make."""
+    they arrive out of order; returns them with the chatter lines they must make and
+    each session's final state (that of its latest state-changing event by Apizee's
+    time). The pictures sit on the API server, or on a media host (``media_host``):
+    the stand-in on another origin, a link that needs no token."""
+    if media_host:
+        media_origin = standin.url.replace("127.0.0.1", "localhost")
+        media_path = "media-host"
+    else:
+        media_origin, media_path = standin.url, "media-files"
     t0 = int(time.time()) - 3600
-    deliveries, lines, media = [], 0, 0
+    deliveries, lines, media, final = [], 0, 0, {}
     for n in range(count):
         session = sessions[n % len(sessions)]
         when = t0 + n
         if n % 10 == 0:
-            props = {"id": session, "state": STATES[(n // 10) % len(STATES)]}
+            # every session gets ticket events, in changing states
+            turn = n // 10
+            session = sessions[turn % len(sessions)]
+            state = STATES[(turn // len(sessions)) % len(STATES)]
+            props = {"id": session, "state": state}
             obj, object_id = "ticket", session
+            final[session] = props["state"]
         elif n % 10 == 9 and media < media_count:
             media_id = 700000 + n
             standin.add_media(media_id, JPEG, "image/jpeg", session)
@@ -64,7 +89,7 @@ def build_deliveries(count, sessions, standin, media_count):
                 "id": media_id,
                 "ticketId": session,
                 "mimeType": "image/jpeg",
-                "url": f"{standin.url}/media-files/{media_id}",
+                "url": f"{media_origin}/{media_path}/{media_id}",
             }
             obj, object_id, media = "media", media_id, media + 1
             lines += 1
@@ -79,6 +104,8 @@ def build_deliveries(count, sessions, standin, media_count):
             }
             obj, object_id = "conversationevent", 900000 + n
             lines += 1
+            if name in EVENT_STATES:  # the latest state-changing event wins
+                final[session] = EVENT_STATES[name]
         deliveries.append(
             json.dumps(
                 {
@@ -91,15 +118,17 @@ def build_deliveries(count, sessions, standin, media_count):
             ).encode()
         )
     random.Random(42).shuffle(deliveries)
-    return deliveries, lines, media
+    return deliveries, lines, media, final
 
 
-def burst(url, bodies, concurrency, headers=None, method="POST"):
-    """Send ``bodies`` with ``concurrency`` keep-alive sessions; return (seconds,
-    answers)."""
+def burst(urls, bodies, concurrency, headers=None, method="POST"):
+    """Send ``bodies`` with ``concurrency`` keep-alive sessions, the n-th to the n-th
+    of ``urls`` in turn (one URL per server); return (seconds, answers)."""
     local = threading.local()
 
-    def send(body):
+    def send(item):
+        index, body = item
+        url = urls[index % len(urls)]
         if not hasattr(local, "http"):
             local.http = requests.Session()
         if method == "GET":
@@ -110,7 +139,7 @@ def burst(url, bodies, concurrency, headers=None, method="POST"):
 
     started = time.monotonic()
     with ThreadPoolExecutor(concurrency) as pool:
-        answers = list(pool.map(send, bodies))
+        answers = list(pool.map(send, enumerate(bodies)))
     return time.monotonic() - started, answers
 
 
@@ -122,10 +151,17 @@ def main():
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--media", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--media-host",
+        action="store_true",
+        help="pictures on another host than the API server",
+    )
+    parser.add_argument("--mode", default="", help="printed with the figures")
     args = parser.parse_args()
+    urls = args.url.split(",")
 
     standin = ApizeeStandIn().start()
-    admin = Rpc(args.url, args.db, "admin", "admin")
+    admin = Rpc(urls[0], args.db, "admin", "admin")
     admin.use_standin(standin)
     # The webhook URL and secret of the administrator's company
     company_id = admin.company_id()
@@ -151,26 +187,27 @@ def main():
         "apizee.session", "search_read", [["apizee_id", "in", sessions]], ["ticket_id"]
     )
     ticket_ids = [s["ticket_id"][0] for s in tickets]
-    deliveries, expected_lines, expected_media = build_deliveries(
-        args.events, sessions, standin, args.media
+    deliveries, expected_lines, expected_media, final = build_deliveries(
+        args.events, sessions, standin, args.media, args.media_host
     )
 
-    trivial_url = args.url + "/web/manifest.webmanifest"
-    burst(trivial_url, [None] * 50, args.concurrency, method="GET")  # warm up
+    trivial_urls = [url + "/web/manifest.webmanifest" for url in urls]
+    burst(trivial_urls, [None] * 50, args.concurrency, method="GET")  # warm up
     trivial_s, trivial_answers = burst(
-        trivial_url, [None] * args.events, args.concurrency, method="GET"
+        trivial_urls, [None] * args.events, args.concurrency, method="GET"
     )
     assert all(status == 200 for status, _a in trivial_answers)
 
     headers = {"Content-Type": "application/json", "X-Apizee-Webhook-Secret": secret}
-    webhook_url = f"{args.url}/helpdesk_apizee/webhook/{company_id}"
+    webhook_urls = [f"{url}/helpdesk_apizee/webhook/{company_id}" for url in urls]
+    standin.requests.clear()
     started = time.monotonic()
-    burst_s, answers = burst(webhook_url, deliveries, args.concurrency, headers)
+    burst_s, answers = burst(webhook_urls, deliveries, args.concurrency, headers)
     statuses = {status for status, _a in answers}
     accepted = sum(1 for status, a in answers if status == 200 and not a["duplicate"])
     # Apizee sends some deliveries twice: 10 % of them again
     replays = deliveries[: args.events // 10]
-    _s, replay_answers = burst(webhook_url, replays, args.concurrency, headers)
+    _s, replay_answers = burst(webhook_urls, replays, args.concurrency, headers)
     duplicates = sum(1 for status, a in replay_answers if a.get("duplicate"))
     after_burst = time.monotonic()
 
@@ -212,6 +249,21 @@ def main():
     media = admin.call(
         "ir.attachment", "search_count", [["name", "=like", "apizee-media-%"]]
     )
+    states = {
+        s["apizee_id"]: s["state"]
+        for s in admin.call(
+            "apizee.session",
+            "search_read",
+            [["apizee_id", "in", sessions]],
+            ["apizee_id", "state"],
+        )
+    }
+    out_of_order = sum(1 for key, state in final.items() if states.get(key) != state)
+    api_calls = sum(
+        1
+        for r in standin.requests
+        if not r["path"].startswith(("/media-files/", "/media-host/"))
+    )
     trivial_rate = args.events / trivial_s
     webhook_rate = args.events / burst_s
     print(
@@ -225,6 +277,12 @@ def main():
         f"drain_s_after_last_delivery={drained - after_burst:.1f} "
         f"drain_s_without_media={non_media_drained - started:.1f} "
         f"events_per_s_applied={stored / (drained - started):.0f}"
+    )
+    print(
+        f"[{args.mode}] servers={len(urls)} media_on="
+        f"{'media host' if args.media_host else 'API server'} "
+        f"drain_s={drained - started:.1f} apizee_api_calls={api_calls} "
+        f"sessions_not_in_final_state={out_of_order} of {len(final)} (goal 0)"
     )
     print(
         f"sent={args.events} accepted={accepted} stored={stored} "
@@ -242,6 +300,7 @@ def main():
         and counts["failed"] == counts["pending"] == 0
         and lines == expected_lines
         and media == expected_media
+        and out_of_order == 0
     )
     print("nothing lost, nothing doubled" if ok else "MISMATCH")
     sys.exit(0 if ok else 1)

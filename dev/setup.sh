@@ -167,25 +167,68 @@ ha_setup() {
     HA_ODOO_BIN=("$HA_PY" "$HA_ODOO/odoo-bin" "${HA_ODOO_OPTS[@]}")
 }
 
+ha_free_port() {
+    "$HA_PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # For the benchmarks: a fresh database DB with the module and its demo data, served by a
 # threaded Odoo on a free loopback port (HA_SERVER_URL), stopped when the script exits.
 # HA_BENCH_CRON_THREADS=1 runs the crons too (none by default).
 ha_bench_server() {
-    local db=$1 port
+    HA_BENCH_SERVERS=1 HA_BENCH_WORKERS=0 ha_bench_servers "$1"
+    HA_SERVER_URL=${HA_SERVER_URLS%%,*}
+}
+
+# Several Odoo servers on one database, as several machines behind a proxy would be:
+# HA_BENCH_SERVERS processes (default 1), each in prefork mode with HA_BENCH_WORKERS
+# HTTP workers (0: threaded) and HA_BENCH_CRON_THREADS cron runners, on free loopback
+# ports; HA_SERVER_URLS lists them, comma-separated. All stop when the script exits.
+ha_bench_servers() {
+    local db=$1 port gevent_port n url
     dropdb --if-exists "$db"
     ha_log "creating $db"
     "${HA_ODOO_BIN[@]}" -d "$db" -i helpdesk_apizee --stop-after-init --log-level=warn
-    port=$("$HA_PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    "${HA_ODOO_BIN[@]}" -d "$db" --db-filter="^$db\$" --http-interface=127.0.0.1 \
-        --http-port="$port" --workers=0 --max-cron-threads="${HA_BENCH_CRON_THREADS:-0}" \
-        --log-level=warn >"$HA_CACHE/$db.log" 2>&1 &
-    HA_SERVER_PID=$!
-    trap 'kill $HA_SERVER_PID 2>/dev/null || true' EXIT
-    HA_SERVER_URL=http://127.0.0.1:$port
-    for _i in $(seq 60); do
-        curl -sf "$HA_SERVER_URL/web/health" >/dev/null && return 0
-        sleep 1
+    HA_SERVER_PIDS=() HA_SERVER_URLS=
+    trap 'kill "${HA_SERVER_PIDS[@]}" 2>/dev/null || true' EXIT
+    for n in $(seq "${HA_BENCH_SERVERS:-1}"); do
+        port=$(ha_free_port)
+        gevent_port=$(ha_free_port)
+        "${HA_ODOO_BIN[@]}" -d "$db" --db-filter="^$db\$" --http-interface=127.0.0.1 \
+            --http-port="$port" --gevent-port="$gevent_port" \
+            --workers="${HA_BENCH_WORKERS:-0}" \
+            --max-cron-threads="${HA_BENCH_CRON_THREADS:-0}" \
+            --log-level=warn >"$HA_CACHE/$db-$n.log" 2>&1 &
+        HA_SERVER_PIDS+=($!)
+        url=http://127.0.0.1:$port
+        HA_SERVER_URLS=${HA_SERVER_URLS:+$HA_SERVER_URLS,}$url
+        for _i in $(seq 60); do
+            curl -sf "$url/web/health" >/dev/null && continue 2
+            sleep 1
+        done
+        ha_log "Odoo did not start: see $HA_CACHE/$db-$n.log"
+        return 1
     done
-    ha_log "Odoo did not start: see $HA_CACHE/$db.log"
-    return 1
+    ha_log "$db served by ${HA_BENCH_SERVERS:-1} Odoo server(s), ${HA_BENCH_WORKERS:-0} workers and ${HA_BENCH_CRON_THREADS:-0} cron runners each: $HA_SERVER_URLS"
+}
+
+# A bench script's main: `ha_bench_main NAME THREADED_CRONS "$@"` takes --servers N and
+# --workers N off the arguments, serves the fresh database helpdesk_apizee_bench_NAME
+# (THREADED_CRONS cron runners when threaded, 2 a server in prefork mode) and runs
+# bench/NAME.py against it with the other arguments.
+ha_bench_main() {
+    local name=$1 cron_threads=$2 servers=1 workers=0 args=()
+    shift 2
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --servers) servers=$2; shift 2 ;;
+            --workers) workers=$2; shift 2 ;;
+            *) args+=("$1"); shift ;;
+        esac
+    done
+    ha_setup
+    [ "$workers" -gt 0 ] && cron_threads=2
+    HA_BENCH_SERVERS=$servers HA_BENCH_WORKERS=$workers HA_BENCH_CRON_THREADS=$cron_threads \
+        ha_bench_servers "helpdesk_apizee_bench_$name"
+    "$HA_PY" "bench/$name.py" --url "$HA_SERVER_URLS" --db "helpdesk_apizee_bench_$name" \
+        --mode "servers=$servers workers=$workers" "${args[@]}"
 }

@@ -32,7 +32,7 @@ class ApizeeTechnicalAccount(models.Model):
         required=True,
         help="User name of an Apizee account of the company's Apizee enterprise.",
     )
-    password = fields.Char(groups=".", copy=False)
+    password = fields.Char(string="Stored password", groups=".", copy=False)
     password_input = fields.Char(
         string="Password",
         compute="_compute_password_input",

@@ -57,12 +57,17 @@ class TestSettingsAccount(ApizeeStandInCommon):
 
     def test_neutralize_blanks_credentials(self):
         self.company._apizee_call("GET", "/api/v2/users/me")
+        self.env["apizee.technical.account"].create(
+            {"username": "pool@example.com", "password_input": "pool-secret"}
+        )
         for query in get_neutralization_queries(["helpdesk_apizee"]):
             self.env.cr.execute(query)
         self.env.invalidate_all()
         self.assertFalse(self.company.apizee_api_username)
         self.assertFalse(self.company.apizee_api_password)
         self.env.cr.execute("SELECT count(*) FROM apizee_token")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.env.cr.execute("SELECT count(*) FROM apizee_technical_account")
         self.assertEqual(self.env.cr.fetchone()[0], 0)
 
     def test_preferences_apizee_username(self):
