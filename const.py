@@ -65,6 +65,20 @@ INVITATION_MODES = [
 ]
 DEFAULT_INVITATION_MODE = "new_tab"
 
+# The agent's ways to a video call, by task (issue "One Video call for the agent"):
+# the company's default one is the ticket's "Video call"; the others are in its menu.
+#   invite: Apizee sends the customer the link (REST, "Open room and invite")
+#   form: Apizee's quick-invitation form, prefilled (the invitation wizard)
+#   room: the agent's room of the ticket's session (REST, "Open room")
+#   panel: Apizee's agent app inside Odoo (the video panel)
+VIDEO_CALL_PATHS = [
+    ("invite", "Send the link by SMS/email"),
+    ("form", "Open the invitation form"),
+    ("panel", "Show the call in Odoo"),
+]
+VIDEO_CALL_PATH_ALL = ("invite", "form", "room", "panel")
+DEFAULT_VIDEO_CALL_PATH = "form"
+
 # What an iframe showing Apizee must allow (camera, microphone, screen, clipboard):
 # "3rd-party software integration", "Agent-side video interface as an iframe".
 IFRAME_ALLOW = (

@@ -34,6 +34,10 @@ class ApizeeVideoMixin(models.AbstractModel):
         domain=lambda self: [("res_model", "=", self._name)],
     )
     apizee_session_count = fields.Integer(compute="_compute_apizee_session_count")
+    # The ways to a video call the user has here (``const.VIDEO_CALL_PATH_ALL``,
+    # comma-separated, for the views), and what an administrator could configure
+    apizee_video_call_paths = fields.Char(compute="_compute_apizee_video_call_paths")
+    apizee_video_call_hint = fields.Char(compute="_compute_apizee_video_call_paths")
 
     def _compute_apizee_session_count(self):
         counts = dict(
@@ -45,6 +49,43 @@ class ApizeeVideoMixin(models.AbstractModel):
         )
         for record in self:
             record.apizee_session_count = counts.get(record._origin.id, 0)
+
+    @api.depends_context("uid", "company")
+    def _compute_apizee_video_call_paths(self):
+        is_admin = self.env.is_system()
+        by_company = {}
+        for record in self:
+            company = record._apizee_company()
+            if company not in by_company:
+                paths = company._apizee_video_call_paths(self.env.user)
+                by_company[company] = (
+                    ",".join(paths),
+                    self._apizee_video_call_hint(paths) if is_admin else False,
+                )
+            record.apizee_video_call_paths, record.apizee_video_call_hint = by_company[
+                company
+            ]
+
+    @api.model
+    def _apizee_video_call_hint(self, paths):
+        """What an administrator sets in Settings for the paths missing from
+        ``paths``: one sentence, or False."""
+        missing = []
+        if "invite" not in paths:
+            missing.append(
+                self.env._(
+                    "a technical account (to send the link by SMS/email and join "
+                    "the room)"
+                )
+            )
+        if "panel" not in paths:
+            missing.append(self.env._("the company key (to show the call in Odoo)"))
+        if not missing:
+            return False
+        return self.env._(
+            "More ways to call: set %(missing)s in Settings > Helpdesk > Apizee.",
+            missing=self.env._(" and ").join(missing),
+        )
 
     def unlink(self):
         """Override: the sessions of deleted records go with them."""
@@ -113,6 +154,36 @@ class ApizeeVideoMixin(models.AbstractModel):
 
     # -- Actions -------------------------------------------------------------------
 
+    def action_apizee_video_call(self):
+        """The record's "Video call": the company's default way to a call
+        (``apizee_video_call_path`` of Settings), or the one the context key
+        ``apizee_video_call_path`` names (``const.VIDEO_CALL_PATH_ALL``). A way the
+        settings do not allow (no technical account, no company key) falls back to
+        the invitation form, which needs none.
+
+        :return: the action of ``action_apizee_open_room`` (invite: Apizee sends
+            the link; room), ``action_apizee_invite`` (form) or
+            ``action_apizee_agent_panel`` (panel)
+        :raise AccessError: for users who may not call from the record
+        """
+        self._apizee_check_agent()
+        self.ensure_one()
+        self.check_access("read")
+        company = self._apizee_company()
+        paths = company._apizee_video_call_paths(self.env.user)
+        path = self.env.context.get("apizee_video_call_path")
+        if not isinstance(path, str) or path not in paths:
+            path = company.sudo().apizee_video_call_path
+        if path not in paths:
+            path = "form"
+        if path == "panel":
+            return self.action_apizee_agent_panel()
+        if path == "form":
+            return self.action_apizee_invite()
+        return self.with_context(
+            apizee_invite=path == "invite"
+        ).action_apizee_open_room()
+
     def action_apizee_invite(self):
         """Open the wizard that reviews an Apizee invitation for this record.
 
@@ -159,7 +230,7 @@ class ApizeeVideoMixin(models.AbstractModel):
 
         :return: an ``ir.actions.act_url`` to the agent's room (``target: new``), or a
             warning notification when Apizee gave no room URL
-        :raise UserError: missing settings, invalid recipients or an Apizee failure;
+        :raise UserError: missing settings or an Apizee failure;
             nothing is changed then
         """
         self._apizee_check_agent()
@@ -181,6 +252,11 @@ class ApizeeVideoMixin(models.AbstractModel):
             session._read_from_apizee()
             session = self._apizee_get_live_session()
         if not session:
+            valid, invalid = self._apizee_session_recipients()
+            if not valid:
+                # Nothing to send the session to: the wizard shows the entries, to
+                # be fixed there (it needs no valid one to open Apizee's form)
+                return self.action_apizee_invite()
             # A concurrent click waits here, then (PostgreSQL's serialization error,
             # retried by Odoo) sees the session created first
             self._apizee_lock()
@@ -188,6 +264,20 @@ class ApizeeVideoMixin(models.AbstractModel):
             session = self._apizee_get_live_session()
             if not session:
                 session = self._apizee_create_session(invite=invite)
+                if invalid:
+                    return session._warning(
+                        self.env._("Contact details left out"),
+                        self.env._(
+                            "The video session was opened with %(valid)s only:\n"
+                            "%(entries)s",
+                            valid=", ".join(recipients.unique_values(valid)),
+                            entries="\n".join(
+                                f"• {self._apizee_recipient_error(entry)}"
+                                for entry in invalid
+                            ),
+                        ),
+                        session._room_action(),
+                    )
                 return session._room_action()
         return session._room_action(
             invitation_not_sent=invite and not session.invitation_sent
@@ -354,22 +444,13 @@ class ApizeeVideoMixin(models.AbstractModel):
     def _prepare_apizee_session_params(self, invite=False):
         """Query parameters of ``POST /api/v3/tickets`` for this record, without I/O.
 
+        Invalid contact details of the customer are left out.
+
         :return: a dict (Apizee's "Ticket management" page, see ``const``)
-        :raise UserError: when a recipient of the customer is invalid, or none is valid
+        :raise UserError: when none of the customer's contact details is valid
         """
         self.ensure_one()
-        entries = self._apizee_get_recipients(*self._apizee_get_default_recipients())
-        invalid = [entry for entry in entries if entry.error]
-        if invalid:
-            raise UserError(
-                self.env._(
-                    "Fix the customer's contact details before opening a video "
-                    "session:\n%(entries)s",
-                    entries="\n".join(
-                        f"• {self._apizee_recipient_error(entry)}" for entry in invalid
-                    ),
-                )
-            )
+        entries = self._apizee_session_recipients()[0]
         phones = recipients.unique_values(e for e in entries if e.kind == "phone")
         emails = recipients.unique_values(e for e in entries if e.kind == "email")
         if not phones and not emails:
@@ -413,6 +494,18 @@ class ApizeeVideoMixin(models.AbstractModel):
         partner = self._apizee_customer()
         phones = [p for p in (partner.phone, partner.mobile) if p]
         return list(dict.fromkeys(phones)), [partner.email] if partner.email else []
+
+    def _apizee_session_recipients(self):
+        """The customer's contact details, read and checked, without I/O.
+
+        :return: a pair of lists of ``utils.recipients.Recipient``:
+            ``(valid, invalid)``
+        """
+        entries = self._apizee_get_recipients(*self._apizee_get_default_recipients())
+        return (
+            [entry for entry in entries if not entry.error],
+            [entry for entry in entries if entry.error],
+        )
 
     def _apizee_get_recipients(self, phones, emails):
         """Normalise phones (E.164, region of the customer or company) and check emails.

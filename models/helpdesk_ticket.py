@@ -13,6 +13,20 @@ class HelpdeskTicket(models.Model):
     # follower may read the ticket, not its sessions (the agent's room links)
     apizee_session_ids = fields.One2many(groups=_apizee_agent_group)
     apizee_session_count = fields.Integer(groups=_apizee_agent_group)
+    # The customer's phone shown beside the ticket's camera icon (VoIP's
+    # click-to-call): the mobile, else the phone
+    apizee_customer_phone = fields.Char(
+        string="Customer phone",
+        compute="_compute_apizee_customer_phone",
+        groups=_apizee_agent_group,
+    )
+
+    @api.depends("partner_id.mobile", "partner_id.phone")
+    def _compute_apizee_customer_phone(self):
+        for ticket in self:
+            ticket.apizee_customer_phone = (
+                ticket.partner_id.mobile or ticket.partner_id.phone
+            )
 
     def _apizee_reference(self):
         self.ensure_one()

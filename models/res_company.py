@@ -41,6 +41,14 @@ class ResCompany(models.Model):
         default=const.DEFAULT_INVITATION_MODE,
         required=True,
     )
+    apizee_video_call_path = fields.Selection(
+        selection=const.VIDEO_CALL_PATHS,
+        string="Video call",
+        default=const.DEFAULT_VIDEO_CALL_PATH,
+        required=True,
+        help="What the ticket's Video call button does; the other ways the company's "
+        "settings allow are in the menu next to it.",
+    )
     apizee_lock_service = fields.Boolean(
         string="Lock the Apizee service",
         help="The agent cannot change the preselected service in Apizee's form.",
@@ -310,6 +318,25 @@ class ResCompany(models.Model):
             return user.with_company(self)._apizee_get_agent_account()
         except (AccessError, UserError):
             return None  # no helpdesk agent, no account, or a technical account
+
+    def _apizee_video_call_paths(self, user):
+        """The ways to a video call that the company's settings allow ``user``, in
+        the order of ``const.VIDEO_CALL_PATH_ALL``, without I/O.
+
+        :return: a tuple of path keys; "form" always (it needs no account)
+        """
+        self.ensure_one()
+        company = self.sudo()
+        rest = bool(
+            (company.apizee_api_username and company.apizee_api_password)
+            or self._apizee_agent_account(user)
+        )
+        allowed = {"form"}
+        if rest:
+            allowed |= {"invite", "room"}
+        if company.apizee_company_key:
+            allowed.add("panel")
+        return tuple(path for path in const.VIDEO_CALL_PATH_ALL if path in allowed)
 
     def _apizee_webhooks_fresh(self):
         """Whether Apizee's webhooks reached the company within

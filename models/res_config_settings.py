@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from .. import const
+from ..utils import apizee_urls
 
 
 class ResConfigSettings(models.TransientModel):
@@ -20,6 +21,11 @@ class ResConfigSettings(models.TransientModel):
     )
     apizee_invitation_mode = fields.Selection(
         related="company_id.apizee_invitation_mode",
+        readonly=False,
+        groups="base.group_system",
+    )
+    apizee_video_call_path = fields.Selection(
+        related="company_id.apizee_video_call_path",
         readonly=False,
         groups="base.group_system",
     )
@@ -76,6 +82,9 @@ class ResConfigSettings(models.TransientModel):
     apizee_webhook_secret = fields.Char(
         compute="_compute_apizee_webhook", groups="base.group_system"
     )
+    apizee_webhook_url_warning = fields.Char(
+        compute="_compute_apizee_webhook", groups="base.group_system"
+    )
     apizee_webhook_max_bytes = fields.Integer(
         string="Largest webhook delivery (bytes)",
         config_parameter=const.WEBHOOK_MAX_BYTES_PARAM,
@@ -118,6 +127,7 @@ class ResConfigSettings(models.TransientModel):
                     settings.apizee_api_password_input
                 )
 
+    @api.depends("company_id")
     def _compute_apizee_api_password_set(self):
         for settings in self:
             settings.apizee_api_password_set = bool(
@@ -137,6 +147,25 @@ class ResConfigSettings(models.TransientModel):
             )
             settings.apizee_webhook_header = const.WEBHOOK_SECRET_HEADER
             settings.apizee_webhook_secret = company.apizee_webhook_secret
+            settings.apizee_webhook_url_warning = self._apizee_webhook_url_warning(
+                settings.apizee_webhook_url
+            )
+
+    @api.model
+    def _apizee_webhook_url_warning(self, url):
+        """A translated sentence when Apizee's servers cannot reach ``url``."""
+        problem = apizee_urls.webhook_url_problem(url)
+        if problem == "not_https":
+            return self.env._(
+                "Apizee delivers webhooks to https addresses only: serve Odoo over "
+                "https (its base URL, web.base.url) before pasting this URL."
+            )
+        if problem == "not_public":
+            return self.env._(
+                "Apizee's servers cannot reach this address from the internet: set "
+                "Odoo's public address as its base URL (web.base.url)."
+            )
+        return False
 
     @api.constrains("apizee_webhook_max_bytes", "apizee_media_max_bytes")
     def _check_apizee_limits(self):

@@ -21,5 +21,6 @@ from . import test_webhook_utils
 from . import test_security
 from . import test_security_urls
 from . import test_security_webhooks
+from . import test_video_call
 from . import test_video_mixin
 from . import test_scale

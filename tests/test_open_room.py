@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -152,17 +152,18 @@ class TestOpenRoom(ApizeeStandInCommon):
         self.assertFalse(self.ticket.apizee_session_ids)
         self.assertFalse(self._sessions_created())
 
-    def test_invalid_customer_phone_refused_before_any_call(self):
+    def test_invalid_customer_phone_left_out(self):
+        """A bad mobile beside a valid phone and email: opened without it, said."""
         self.partner.mobile = "0612"
-        with self.assertRaisesRegex(UserError, "“0612”"):
-            self._open()
-        self.assertFalse(self.standin.requests)
+        action = self._open()
+        self.assertIn("“0612”", action["params"]["message"])
+        self.assertEqual(self._sessions_created()[0]["query"]["phone"], "+33612345678")
 
-    def test_customer_without_contact(self):
+    def test_customer_without_contact_gets_the_wizard(self):
         self.partner.write({"phone": False, "mobile": False, "email": False})
         self.ticket.partner_email = False
-        with self.assertRaisesRegex(UserError, "mobile phone or email"):
-            self._open()
+        action = self._open()
+        self.assertEqual(action["res_model"], "apizee.invite.wizard")
         self.assertFalse(self.standin.requests)
 
     def test_agent_without_apizee_username(self):

@@ -101,8 +101,9 @@ class TestTours(StandInRequestsMixin, HttpCase):
         self.start_tour(TICKET_URL.format(self.ticket.id), name, login="tour_agent")
 
     def test_invite_tour(self):
-        """Invite: the wizard, then Apizee's form inside Odoo (the iframe's ``src``
-        is the expected URL)."""
+        """Video call in the company's default way: the wizard, then Apizee's form
+        inside Odoo (the iframe's ``src`` is the expected URL)."""
+        self.assertEqual(self.env.company.apizee_video_call_path, "form")
         self.env.company.apizee_server_url = "https://cloud.apizee.com"
         self._tour("helpdesk_apizee_invite_tour")
         self.assertEqual(
@@ -118,19 +119,32 @@ class TestTours(StandInRequestsMixin, HttpCase):
         self.assertIn("+33612345678", message.body)
 
     def test_open_room_tour(self):
-        """Open room: Apizee creates the session, the room opens in a new tab and the
-        ticket lists the session."""
+        """Join the room, from the menu next to Video call (without the panel, whose
+        company key is not set): Apizee creates the session, the room opens in a new
+        tab and the ticket lists the session."""
+        self.env.company.apizee_company_key = False
         self._tour("helpdesk_apizee_open_room_tour")
         created = self.standin.requests_to("/api/v3/tickets", "POST")
         self.assertEqual(len(created), 1)
         self.assertEqual(created[0]["query"]["phone"], "+33612345678")
+        self.assertNotIn("invite", created[0]["query"])
         session = self.ticket.apizee_session_ids
         self.assertEqual(len(session), 1)
         self.assertEqual(session.agent_id, self.agent)
         self.assertIn(f"/agent/room/{session.apizee_id}", session.agent_url)
 
+    def test_send_link_tour(self):
+        """Video call when the company's way is "Send the link by SMS/email": Apizee
+        creates the session and sends the invitation."""
+        self.env.company.apizee_video_call_path = "invite"
+        self._tour("helpdesk_apizee_send_link_tour")
+        created = self.standin.requests_to("/api/v3/tickets", "POST")
+        self.assertEqual(len(created), 1)
+        self.assertEqual(created[0]["query"]["invite"], "1")
+
     def test_agent_panel_tour(self):
         """The video panel (its code loaded on first use): Apizee's agent app shows in
         the ticket and its messages reach the ticket."""
+        self.env.company.apizee_video_call_path = "panel"
         self._tour("helpdesk_apizee_agent_panel_tour")
         self.assertIn("the guest joined (Tour Agent)", self.ticket.message_ids[0].body)

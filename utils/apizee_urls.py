@@ -372,6 +372,29 @@ def is_public_address(text):
     )
 
 
+def webhook_url_problem(url):
+    """Why Apizee's servers could not deliver webhooks to ``url`` (Odoo's base URL
+    plus the route), read as urllib3 reads it, without I/O (no name is resolved).
+
+    :return: ``"not_https"``, ``"not_public"`` (a loopback or private address, a
+        local or single-label name) or None
+    """
+    try:
+        parts = parse_url(url or "")
+    except ValueError:
+        return "not_public"
+    if (parts.scheme or "").lower() != "https":
+        return "not_https"
+    host = (parts.host or "").strip("[]").rstrip(".").lower()
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if "." not in host or host.endswith((".localhost", ".local", ".internal")):
+            return "not_public"
+        return None
+    return None if is_public_address(host) else "not_public"
+
+
 def is_loopback_address(text):
     """Whether the resolved address ``text`` is on the loopback interface."""
     try:

@@ -172,7 +172,14 @@ class ApizeeInviteWizard(models.TransientModel):
                 "params": {"url": url, "allow": const.IFRAME_ALLOW},
                 "context": {"dialog_size": "extra-large"},
             }
-        return {"type": "ir.actions.act_url", "url": url, "target": "new"}
+        # The wizard closes as the tab opens: a second click would open (and note)
+        # the form a second time
+        return {
+            "type": "ir.actions.act_url",
+            "url": url,
+            "target": "new",
+            "close": True,
+        }
 
     def _get_recipients(self):
         """Parse and normalise the phones and emails typed in the wizard.
@@ -244,12 +251,14 @@ class ApizeeInviteWizard(models.TransientModel):
         return Markup('<ul class="list-unstyled mb-0">%s</ul>') % Markup("").join(items)
 
     def _log_invitation(self, entries):
-        """Post on the ticket who started an invitation, to whom, with which service."""
+        """Post on the ticket who opened Apizee's invitation form, prefilled with
+        which recipients and service (Apizee sends the invitation, if the agent
+        sends it there)."""
         values = recipients.unique_values(entries)
         self._record()._apizee_post_note(
             self.env._(
-                "Apizee invitation started by %(user)s to %(recipients)s "
-                "with the service %(service)s.",
+                "Apizee's invitation form opened by %(user)s, prefilled with "
+                "%(recipients)s and the service %(service)s.",
                 user=self.env.user.name,
                 recipients=", ".join(values)
                 or self.env._("recipients chosen in Apizee"),

@@ -4,8 +4,8 @@ import {registry} from "@web/core/registry";
 registry.category("web_tour.tours").add("helpdesk_apizee_agent_panel_tour", {
     steps: () => [
         {
-            content: "Open the video panel of the ticket",
-            trigger: ".o_form_view button.o_apizee_agent_panel_button",
+            content: "Video call shows the call in Odoo (the company's default way)",
+            trigger: ".o_form_view button.o_apizee_video_call_button",
             run: "click",
         },
         {

@@ -9,8 +9,9 @@ const EXPECTED_URL =
 registry.category("web_tour.tours").add("helpdesk_apizee_invite_tour", {
     steps: () => [
         {
-            content: "Click Invite on the ticket",
-            trigger: ".o_form_view button.o_apizee_invite_button",
+            content:
+                "Click Video call: the invitation form (the company's default way)",
+            trigger: ".o_form_view button.o_apizee_video_call_button",
             run: "click",
         },
         {

@@ -1,0 +1,180 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The ticket's one "Video call": the company's default way, the other ways in its
+menu when the settings allow them, and "Open room" with imperfect contact details."""
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .. import const
+from ..utils import apizee_urls
+from .common import ApizeeStandInCommon
+
+
+@tagged("post_install", "-at_install")
+class TestVideoCall(ApizeeStandInCommon):
+    def _call(self, user=None, **context):
+        ticket = self.ticket.with_user(user or self.agent).with_context(**context)
+        return ticket.action_apizee_video_call()
+
+    def _kind(self, action):
+        """Which way an action took: invite, room, form or panel."""
+        if action.get("res_model") == "apizee.invite.wizard":
+            return "form"
+        if action.get("tag") == "helpdesk_apizee.agent_panel":
+            return "panel"
+        if action.get("type") == "ir.actions.act_url":
+            created = self._sessions_created()
+            sent = bool(created) and created[-1]["query"].get("invite") == "1"
+            return "invite" if sent else "room"
+        raise AssertionError(f"unexpected action {action!r}")
+
+    def _configure(self, technical, key):
+        self.company.sudo().write(
+            {
+                "apizee_api_username": self.TECH_USER if technical else False,
+                "apizee_company_key": "ik-test" if key else False,
+            }
+        )
+
+    def test_paths_follow_the_settings(self):
+        """(technical account, company key) → the ways offered; the default way and
+        a way named in the context run when offered, else the invitation form."""
+        table = [
+            (True, True, ("invite", "form", "room", "panel")),
+            (True, False, ("invite", "form", "room")),
+            (False, True, ("form", "panel")),
+            (False, False, ("form",)),
+        ]
+        for technical, key, offered in table:
+            self._configure(technical, key)
+            ticket = self.ticket.with_user(self.agent)
+            ticket.invalidate_recordset(["apizee_video_call_paths"])
+            self.assertEqual(
+                ticket.apizee_video_call_paths, ",".join(offered), (technical, key)
+            )
+            for default in ("invite", "form", "panel"):
+                for asked in (None, *const.VIDEO_CALL_PATH_ALL, "bogus", ["room"]):
+                    with self.subTest(
+                        technical=technical, key=key, default=default, asked=asked
+                    ):
+                        self.company.apizee_video_call_path = default
+                        self.ticket.sudo().apizee_session_ids.unlink()
+                        self.standin.reset()
+                        self._clear_token_cache()
+                        expected = asked if asked in offered else default
+                        if expected not in offered:
+                            expected = "form"
+                        context = {"apizee_video_call_path": asked} if asked else {}
+                        self.assertEqual(self._kind(self._call(**context)), expected)
+
+    def test_hint_for_administrators_only(self):
+        self._configure(False, False)
+        admin = self.env.ref("base.user_admin")
+        hint = self.ticket.with_user(admin).apizee_video_call_hint
+        self.assertIn("technical account", hint)
+        self.assertIn("company key", hint)
+        self.assertFalse(self.ticket.with_user(self.agent).apizee_video_call_hint)
+        self._configure(True, True)
+        self.ticket.invalidate_recordset()
+        self.assertFalse(self.ticket.with_user(admin).apizee_video_call_hint)
+
+    def test_refused_to_non_agents_and_empty_sets(self):
+        for user in (self.portal_user, self.internal_user):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.ticket.with_user(user).action_apizee_video_call()
+        with self.assertRaises(ValueError):
+            self.env["helpdesk.ticket"].with_user(self.agent).action_apizee_video_call()
+        self.assertFalse(self.standin.requests)
+
+    def test_other_company_ticket_refused(self):
+        with self.assertRaises(AccessError):
+            self.ticket.with_user(self.other_agent).action_apizee_video_call()
+
+    def test_customer_phone_beside_the_camera(self):
+        ticket = self.ticket.with_user(self.agent)
+        self.assertEqual(ticket.apizee_customer_phone, "+33 7 81 23 45 67")
+        self.partner.mobile = False
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.apizee_customer_phone, "06 12 34 56 78")
+        with self.assertRaises(AccessError):
+            self.ticket.with_user(self.portal_user).read(["apizee_customer_phone"])
+
+
+@tagged("post_install", "-at_install")
+class TestOpenRoomRecipients(ApizeeStandInCommon):
+    """ "Open room" sends what is valid and says what it left out; with nothing valid
+    the agent gets the invitation wizard, to fix the entries there."""
+
+    def test_table(self):
+        # (phone, mobile, ticket email) → (sent phone, sent email, left out)
+        table = [
+            ("06 12 34 56 78", "0612", "lucie@example.com", "+33612345678", True, 1),
+            ("0612", "0613", "lucie@example.com", None, True, 2),
+            ("0612", False, "not-an-email", None, None, "wizard"),
+            (False, False, False, None, None, "wizard"),
+            (False, "+33 7 81 23 45 67", "not-an-email", "+33781234567", None, 1),
+        ]
+        for phone, mobile, email, sent_phone, sent_email, left_out in table:
+            with self.subTest(phone=phone, mobile=mobile, email=email):
+                self.ticket.sudo().apizee_session_ids.unlink()
+                self.standin.reset()
+                self._clear_token_cache()
+                self.partner.write({"phone": phone, "mobile": mobile, "email": False})
+                self.ticket.partner_email = email
+                messages = len(self.ticket.message_ids)
+                action = self.ticket.with_user(self.agent).action_apizee_open_room()
+                created = self._sessions_created()
+                if left_out == "wizard":
+                    self.assertEqual(action["res_model"], "apizee.invite.wizard")
+                    self.assertFalse(self.standin.requests)
+                    self.assertFalse(self.ticket.apizee_session_ids)
+                    self.assertEqual(len(self.ticket.message_ids), messages)
+                    continue
+                self.assertEqual(len(created), 1)
+                query = created[0]["query"]
+                self.assertEqual(query.get("phone"), sent_phone)
+                self.assertEqual("email" in query, bool(sent_email))
+                self.assertEqual(action["tag"], "display_notification")
+                message = action["params"]["message"]
+                self.assertEqual(message.count("•"), left_out)
+                self.assertEqual(action["params"]["next"]["type"], "ir.actions.act_url")
+
+    def test_all_valid_opens_the_room_at_once(self):
+        action = self.ticket.with_user(self.agent).action_apizee_open_room()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookUrlWarning(ApizeeStandInCommon):
+    def test_problems(self):
+        table = [
+            ("https://help.example.com/helpdesk_apizee/webhook/1", None),
+            ("http://help.example.com/helpdesk_apizee/webhook/1", "not_https"),
+            ("https://localhost:8069/x", "not_public"),
+            ("https://odoo/x", "not_public"),
+            ("https://odoo.local/x", "not_public"),
+            ("https://127.0.0.1/x", "not_public"),
+            ("https://10.1.2.3/x", "not_public"),
+            ("https://[::1]/x", "not_public"),
+            ("https://[::ffff:192.168.1.1]/x", "not_public"),
+            ("https://93.184.215.14/x", None),
+            ("HTTPS://Help.Example.com./x", None),
+            ("", "not_https"),
+            ("https://exa mple.com:99999/x", "not_public"),
+        ]
+        for url, problem in table:
+            with self.subTest(url=url):
+                self.assertEqual(apizee_urls.webhook_url_problem(url), problem)
+
+    @mute_logger("odoo.models.unlink")
+    def test_settings_say_it(self):
+        admin = self.env.ref("base.user_admin")
+        params = self.env["ir.config_parameter"].sudo()
+        for base, warned in (
+            ("http://localhost:8069", True),
+            ("https://help.example.com", False),
+        ):
+            params.set_param("web.base.url", base)
+            settings = self.env["res.config.settings"].with_user(admin).create({})
+            self.assertEqual(bool(settings.apizee_webhook_url_warning), warned, base)
