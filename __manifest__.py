@@ -42,8 +42,13 @@
             "helpdesk_apizee/static/src/invitation_dialog/**/*",
             "helpdesk_apizee/static/src/agent_panel/**/*",
         ],
+        # Loaded when a ticket form first shows its live call status
+        "helpdesk_apizee.assets_live": [
+            "helpdesk_apizee/static/src/live_status/**/*",
+        ],
         "web.assets_unit_tests": [
             ("include", "helpdesk_apizee.assets_lazy"),
+            ("include", "helpdesk_apizee.assets_live"),
             "helpdesk_apizee/static/tests/**/*.test.js",
         ],
         "web.assets_tests": [

@@ -314,3 +314,7 @@ MEDIA_TYPES_DEFAULT = "image/jpeg,image/png,image/webp,video/mp4,video/webm"
 # Attachments of saved media are named with this prefix and the media's id: the same
 # media is never saved twice.
 MEDIA_ATTACHMENT_PREFIX = "apizee-media-"
+
+# The bus notification that a record's video calls changed, with the payload
+# ``{"res_model", "res_id"}``: the ticket forms showing it read it again
+LIVE_NOTIFICATION = "helpdesk_apizee/calls_changed"

@@ -16,6 +16,10 @@ from .. import const
 from ..utils.apizee_answers import first_url, parse_datetime
 from .apizee_client import ApizeeError
 
+# What the ticket's live status and sessions tab show: a change is pushed to the
+# agents who have the ticket open
+LIVE_FIELDS = {"state", "start_time", "end_time", "agent_url", "invitation_sent"}
+
 
 class ApizeeSession(models.Model):
     """A video-assistance session of Apizee (a "ticket" on Apizee's side), linked to the
@@ -121,7 +125,25 @@ class ApizeeSession(models.Model):
             if "company_id" not in vals and vals.get("res_model") in self.env:
                 record = self.env[vals["res_model"]].browse(vals.get("res_id"))
                 vals["company_id"] = record.sudo()._apizee_company().id
-        return super().create(vals_list)
+        sessions = super().create(vals_list)
+        sessions._notify_live()
+        return sessions
+
+    def write(self, vals):
+        """Override: the agents who have the session's record open see the change."""
+        result = super().write(vals)
+        if LIVE_FIELDS.intersection(vals):
+            self._notify_live()
+        return result
+
+    def _notify_live(self):
+        """Tell the agents who have the sessions' records open that they changed
+        (``apizee.video.mixin._apizee_notify_live``, once per record and
+        transaction)."""
+        for session in self.sudo():
+            record = session._record()
+            if record:
+                record._apizee_notify_live()
 
     @api.depends("res_model", "res_id")
     def _compute_ticket_id(self):

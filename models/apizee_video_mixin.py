@@ -38,6 +38,9 @@ class ApizeeVideoMixin(models.AbstractModel):
     # comma-separated, for the views), and what an administrator could configure
     apizee_video_call_paths = fields.Char(compute="_compute_apizee_video_call_paths")
     apizee_video_call_hint = fields.Char(compute="_compute_apizee_video_call_paths")
+    # The state of the record's latest call in words, for the header's live chip
+    apizee_call_status = fields.Char(compute="_compute_apizee_call_status")
+    apizee_call_live = fields.Boolean(compute="_compute_apizee_call_status")
 
     def _compute_apizee_session_count(self):
         counts = dict(
@@ -65,6 +68,92 @@ class ApizeeVideoMixin(models.AbstractModel):
             record.apizee_video_call_paths, record.apizee_video_call_hint = by_company[
                 company
             ]
+
+    @api.depends(
+        "apizee_session_ids.state",
+        "apizee_session_ids.start_time",
+        "apizee_session_ids.end_time",
+    )
+    @api.depends_context("tz")
+    def _compute_apizee_call_status(self):
+        now = fields.Datetime.now()
+        for record in self:
+            session = record.sudo().apizee_session_ids[:1]  # the latest (_order)
+            record.apizee_call_live = bool(session.live)
+            record.apizee_call_status = (
+                record._apizee_call_status(session, now) if session else False
+            )
+
+    def _apizee_call_status(self, session, now):
+        """The latest session's state in a few words: while it lives, what it waits
+        for; for a day after it ended, how it ended and when."""
+        if session.live:
+            if session.state == "inprogress":
+                since = session.start_time or session.state_time
+                if since:
+                    local = fields.Datetime.context_timestamp(self, since)
+                    return self.env._(
+                        "In call since %(time)s", time=local.strftime("%H:%M")
+                    )
+                return self.env._("In call")
+            if session.state == "invited" or session.invitation_sent:
+                return self.env._("Invitation sent · Waiting for the customer")
+            return self.env._("Room open · Waiting for the customer")
+        ended = session.end_time or session.state_time or session.write_date
+        if not ended or (now - ended).total_seconds() > 86400:
+            return False
+        minutes = max(0, int((now - ended).total_seconds() // 60))
+        ago = (
+            self.env._("%(minutes)s min", minutes=minutes)
+            if minutes < 60
+            else self.env._("%(hours)s h", hours=minutes // 60)
+        )
+        if session.state in ("done", "closed"):
+            return self.env._("Ended %(ago)s ago", ago=ago)
+        state = dict(session._fields["state"]._description_selection(self.env))
+        return self.env._(
+            "%(state)s %(ago)s ago", state=state.get(session.state, ""), ago=ago
+        )
+
+    def _apizee_live_users(self):
+        """The users who may have the record open and follow its calls: the users
+        among its followers (hook: a model adds its own, e.g. the ticket's team).
+        Only those who may call from the record are told (``_apizee_is_agent``).
+
+        :return: ``res.users`` records
+        """
+        self.ensure_one()
+        if "message_partner_ids" not in self._fields:
+            return self.env["res.users"]
+        return self.sudo().message_partner_ids.user_ids
+
+    def _apizee_notify_live(self):
+        """Push "its calls changed" to the agents who may have the record open (a bus
+        notification to each of them, sent when the transaction commits, once per
+        record): their form reads the record again. The payload names the record
+        only; what they then read is what their rights allow."""
+        data = self.env.cr.precommit.data
+        pending = data.get("helpdesk_apizee.live")
+        if pending is None:
+            pending = data["helpdesk_apizee.live"] = set()
+            self.env.cr.precommit.add(self._apizee_send_live)
+        pending.update((record._name, record.id) for record in self)
+
+    @api.model
+    def _apizee_send_live(self):
+        pending = self.env.cr.precommit.data.pop("helpdesk_apizee.live", set())
+        for model, record_id in sorted(pending):
+            record = self.env[model].sudo().browse(record_id).exists()
+            if not record:
+                continue
+            users = record._apizee_live_users().filtered(
+                lambda user, record=record: not user.share
+                and record.with_user(user)._apizee_is_agent()
+                and record.with_user(user).has_access("read")
+            )
+            users.partner_id._bus_send(
+                const.LIVE_NOTIFICATION, {"res_model": model, "res_id": record_id}
+            )
 
     @api.model
     def _apizee_video_call_hint(self, paths):

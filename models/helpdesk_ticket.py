@@ -28,6 +28,14 @@ class HelpdeskTicket(models.Model):
                 ticket.partner_id.mobile or ticket.partner_id.phone
             )
 
+    apizee_call_status = fields.Char(groups=_apizee_agent_group)
+    apizee_call_live = fields.Boolean(groups=_apizee_agent_group)
+
+    def _apizee_live_users(self):
+        """Override: the ticket's agent and its team's agents too."""
+        ticket = self.sudo()
+        return super()._apizee_live_users() | ticket.user_id | ticket.team_id.user_ids
+
     def _apizee_reference(self):
         self.ensure_one()
         return self.number

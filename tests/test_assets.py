@@ -24,7 +24,8 @@ class TestAssets(TransactionCase):
             {"invitation_dialog", "agent_panel"},
         )
         # The Hoot tests use the real actions, without loading a bundle
+        self.assertEqual(self._folders("helpdesk_apizee.assets_live"), {"live_status"})
         self.assertLessEqual(
-            {"invitation_dialog", "agent_panel"},
+            {"invitation_dialog", "agent_panel", "live_status"},
             self._folders("web.assets_unit_tests"),
         )

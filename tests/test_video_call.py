@@ -2,6 +2,10 @@
 """The ticket's one "Video call": the company's default way, the other ways in its
 menu when the settings allow them, and "Open room" with imperfect contact details."""
 
+import json
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -178,3 +182,79 @@ class TestWebhookUrlWarning(ApizeeStandInCommon):
             params.set_param("web.base.url", base)
             settings = self.env["res.config.settings"].with_user(admin).create({})
             self.assertEqual(bool(settings.apizee_webhook_url_warning), warned, base)
+
+
+@tagged("post_install", "-at_install")
+class TestLiveStatus(ApizeeStandInCommon):
+    """The ticket's latest call in words, and the bus notification that makes the
+    forms of the agents concerned read it again."""
+
+    def _notifications(self):
+        self.env.cr.precommit.run()
+        return (
+            self.env["bus.bus"]
+            .sudo()
+            .search([("message", "like", const.LIVE_NOTIFICATION)])
+        )
+
+    def test_status_words(self):
+        ticket = self.ticket.with_user(self.agent)
+        self.assertFalse(ticket.apizee_call_status)
+        ticket.action_apizee_open_room()
+        session = self.ticket.apizee_session_ids
+        now = fields.Datetime.now()
+        table = [
+            ({"state": "new"}, "Room open · Waiting for the customer", True),
+            ({"state": "invited"}, "Invitation sent · Waiting for the customer", True),
+            ({"state": "inprogress", "start_time": now}, "In call since ", True),
+            (
+                {"state": "done", "end_time": now - timedelta(minutes=14)},
+                "Ended 14 min ago",
+                False,
+            ),
+            (
+                {"state": "declined", "end_time": now - timedelta(hours=3)},
+                "Declined 3 h ago",
+                False,
+            ),
+            ({"state": "done", "end_time": now - timedelta(days=2)}, False, False),
+        ]
+        for values, words, live in table:
+            with self.subTest(values=values):
+                session.sudo().write(values)
+                ticket.invalidate_recordset()
+                if words:
+                    self.assertIn(words, ticket.apizee_call_status)
+                else:
+                    self.assertFalse(ticket.apizee_call_status)
+                self.assertEqual(ticket.apizee_call_live, live)
+
+    def test_change_pushed_once_to_the_agents_concerned(self):
+        self.team.user_ids = self.agent | self.other_agent
+        self.ticket.message_subscribe(
+            partner_ids=(self.portal_user | self.internal_user).partner_id.ids
+        )
+        self.env["bus.bus"].sudo().search([]).unlink()
+        self.ticket.with_user(self.agent).action_apizee_open_room()
+        session = self.ticket.apizee_session_ids
+        session.sudo().write({"state": "invited"})
+        session.sudo().write({"state": "inprogress"})
+        notifications = self._notifications()
+        channels = {json.loads(n.channel)[2] for n in notifications}
+        # once per agent of the ticket and its team, whatever the number of changes
+        # in the transaction; no portal follower, no follower who is no agent, no
+        # agent of another company
+        self.assertEqual(sorted(channels), self.agent.partner_id.ids)
+        payload = json.loads(notifications[0].message)["payload"]
+        self.assertEqual(
+            payload, {"res_model": "helpdesk.ticket", "res_id": self.ticket.id}
+        )
+        # a change that the chip does not show pushes nothing
+        self.env["bus.bus"].sudo().search([]).unlink()
+        session.sudo().write({"last_refresh": fields.Datetime.now()})
+        self.assertFalse(self._notifications())
+
+    def test_status_hidden_from_non_agents(self):
+        for user in (self.portal_user, self.internal_user):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.ticket.with_user(user).read(["apizee_call_status"])

@@ -12,10 +12,8 @@ import {_t} from "@web/core/l10n/translation";
 export const RETRY_DELAYS = [30000, 120000, 600000];
 
 /**
- * How the pop-in passes its events to the callback is not documented publicly [guess]
- * (https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/3rd-party-software-integration,
- * "Agent Event Callback" lists their types and params): accept `(type, params)` pairs
- * and objects carrying their type.
+ * The pop-in's events as `(type, params)` or as objects carrying their type: how it
+ * passes them is not documented [guess] (Apizee's "Agent Event Callback").
  */
 export function normalizeEvent(eventOrType, params) {
     if (typeof eventOrType === "string") {
@@ -29,10 +27,8 @@ export function normalizeEvent(eventOrType, params) {
 }
 
 /**
- * Apizee's video pop-in (`loaderAgent.js`), started for agents who enabled it in their
- * Preferences: the bootstrap route gives the short-lived values `loadAgent` needs, the
- * script is loaded lazily from the configured Apizee server, and its events drive a
- * reactive state shown in the systray.
+ * Apizee's video pop-in (`loaderAgent.js`) for agents who enabled it: the bootstrap
+ * route gives what `loadAgent` needs, and its events drive the systray's state.
  */
 export const apizeeAgentService = {
     dependencies: ["notification"],
@@ -74,10 +70,8 @@ export const apizeeAgentService = {
                 delete state.boxes[typeof p === "object" ? p.destId : p];
                 state.minimized = false;
             },
-            // The page was reloaded inside Apizee's navIframe: the web client goes on
-            // running in it, nothing to change.
+            // Reloaded in Apizee's navIframe; the agent's own message: nothing to do
             putInFrame: () => null,
-            // The agent's own message, already shown by the pop-in: nothing to add.
             sendMessage: () => null,
         };
 

@@ -1,5 +1,6 @@
 /* License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
-import {loadBundle} from "@web/core/assets";
+import {Component, xml} from "@odoo/owl";
+import {LazyComponent, loadBundle} from "@web/core/assets";
 import {registry} from "@web/core/registry";
 import {_t} from "@web/core/l10n/translation";
 
@@ -14,9 +15,8 @@ export const LAZY_ACTIONS = [
 const actionRegistry = registry.category("actions");
 
 /**
- * The client action standing for `tag` until its bundle is loaded: it loads the
- * bundle, whose module registers the real action in its place, then runs the
- * action again (as Odoo's spreadsheet loads its actions).
+ * Stands for the action `tag`: loads its bundle, which registers the real one, and
+ * runs it again (as Odoo's spreadsheet does).
  */
 export function makeLazyAction(tag) {
     const lazyAction = async (env, action) => {
@@ -38,3 +38,14 @@ for (const tag of LAZY_ACTIONS) {
         actionRegistry.add(tag, makeLazyAction(tag));
     }
 }
+
+/** Widget `apizee_live_status`, from its own bundle. */
+export class LazyLiveStatus extends Component {
+    static template = xml`<LazyComponent bundle="'helpdesk_apizee.assets_live'"
+        Component="'helpdesk_apizee.LiveStatus'" props="props"/>`;
+    static components = {LazyComponent};
+    static props = ["*"];
+}
+registry
+    .category("view_widgets")
+    .add("apizee_live_status", {component: LazyLiveStatus});

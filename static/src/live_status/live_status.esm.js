@@ -1,0 +1,31 @@
+/* License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
+import {Component, onWillDestroy, xml} from "@odoo/owl";
+import {registry} from "@web/core/registry";
+import {standardWidgetProps} from "@web/views/widgets/standard_widget_props";
+import {useService} from "@web/core/utils/hooks";
+
+/** The ticket's call in words; read again when the bus says its calls changed. */
+export class LiveStatus extends Component {
+    static template = xml`<span t-if="props.record.data.apizee_call_status"
+        t-attf-class="badge rounded-pill o_apizee_live_status {{
+            props.record.data.apizee_call_live ? 'text-bg-success' : 'text-bg-light'}}"
+        t-esc="props.record.data.apizee_call_status"/>`;
+    static props = {...standardWidgetProps};
+
+    setup() {
+        const bus = useService("bus_service");
+        const onChange = ({res_model, res_id}) => {
+            const {record} = this.props;
+            if (record.resModel === res_model && record.resId === res_id) {
+                // Unsaved edits stay: they are read again on save
+                if (!record.dirty) {
+                    this.env.services.action.doAction("soft_reload");
+                }
+            }
+        };
+        bus.subscribe("helpdesk_apizee/calls_changed", onChange);
+        onWillDestroy(() => bus.unsubscribe("helpdesk_apizee/calls_changed", onChange));
+    }
+}
+
+registry.category("lazy_components").add("helpdesk_apizee.LiveStatus", LiveStatus);
