@@ -99,7 +99,10 @@ class ApizeeSession(models.Model):
         help="When the guest accepted the consent, as Apizee reported it (GDPR "
         "evidence).",
     )
-    consent_source = fields.Char(string="Consent given by", readonly=True)
+    consent_source = fields.Char(string="Consent source", readonly=True)
+    consent_given_by = fields.Char(
+        string="Consent given by", compute="_compute_consent_given_by"
+    )
     webhook_event_ids = fields.One2many(
         comodel_name="apizee.webhook.event",
         inverse_name="session_id",
@@ -144,6 +147,18 @@ class ApizeeSession(models.Model):
             record = session._record()
             if record:
                 record._apizee_notify_live()
+
+    @api.depends("consent_source")
+    def _compute_consent_given_by(self):
+        """Apizee's source of the consent in words (its value when unknown)."""
+        words = {
+            "guest": self.env._("The customer"),
+            "agent": self.env._("The agent"),
+            "system": self.env._("Apizee"),
+        }
+        for session in self:
+            source = session.consent_source or ""
+            session.consent_given_by = words.get(source.lower(), source) or False
 
     @api.depends("res_model", "res_id")
     def _compute_ticket_id(self):
@@ -519,5 +534,8 @@ class ApizeeSession(models.Model):
         elif self.state_time:
             if when < self.state_time or (when == self.state_time and backwards):
                 return False
-        self.sudo().write({"state": state, "state_time": when or self.state_time})
+        values = {"state": state, "state_time": when or self.state_time}
+        if when and state not in const.SESSION_LIVE_STATES:
+            values["end_time"] = when  # "Ends": the real end, once it ended
+        self.sudo().write(values)
         return True

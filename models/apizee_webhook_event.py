@@ -49,6 +49,9 @@ class ApizeeWebhookEvent(models.Model):
         help="SHA-256 of the delivery: the same delivery sent twice is stored once.",
     )
     body = fields.Text(readonly=True, help="The delivery as Apizee sent it (JSON).")
+    body_pretty = fields.Text(
+        string="Delivery", compute="_compute_body_pretty", help="The body, indented."
+    )
     event = fields.Char(readonly=True)
     object = fields.Char(readonly=True)
     object_id = fields.Char(string="Object ID", readonly=True, index=True)
@@ -73,6 +76,33 @@ class ApizeeWebhookEvent(models.Model):
     next_attempt = fields.Datetime(readonly=True)
     processed_on = fields.Datetime(readonly=True)
     result = fields.Char(readonly=True, help="What processing did, or why not.")
+
+    @api.depends("event_name", "object", "event", "session_ref", "digest")
+    def _compute_display_name(self):
+        """A title that says what happened: ``ticket.completed · session 960990882``."""
+        for event in self:
+            what = event.event_name or ".".join(
+                filter(None, (event.object, event.event))
+            )
+            if what and event.session_ref:
+                event.display_name = self.env._(
+                    "%(what)s · session %(session)s",
+                    what=what,
+                    session=event.session_ref,
+                )
+            else:
+                event.display_name = what or (event.digest or "")[:12]
+
+    @api.depends("body")
+    def _compute_body_pretty(self):
+        for event in self:
+            try:
+                event.body_pretty = json.dumps(
+                    json.loads(event.body or ""), indent=2, ensure_ascii=False
+                )
+            except ValueError:
+                event.body_pretty = event.body
+
     session_id = fields.Many2one(
         comodel_name="apizee.session", readonly=True, ondelete="set null", index=True
     )

@@ -390,6 +390,7 @@ class TestPublicMethods(ApizeeStandInCommon):
     ORM_GUARDED = {
         ("apizee.service", "create"),
         ("apizee.service", "write"),
+        ("apizee.session", "write"),  # its override only pushes the live status
         ("res.company", "create"),
         ("res.company", "write"),
         ("res.users", "create"),

@@ -258,3 +258,54 @@ class TestLiveStatus(ApizeeStandInCommon):
         for user in (self.portal_user, self.internal_user):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.ticket.with_user(user).read(["apizee_call_status"])
+
+
+@tagged("post_install", "-at_install")
+class TestSessionInWords(ApizeeStandInCommon):
+    def test_ended_session_ends_when_it_ended(self):
+        self.ticket.with_user(self.agent).action_apizee_open_room()
+        session = self.ticket.apizee_session_ids.sudo()
+        scheduled = session.end_time
+        started = fields.Datetime.now() + timedelta(minutes=1)
+        self.assertTrue(session._apply_state("inprogress", started))
+        self.assertEqual(session.end_time, scheduled)
+        ended = started + timedelta(minutes=12)
+        self.assertTrue(session._apply_state("done", ended))
+        self.assertEqual(session.end_time, ended)
+
+    def test_consent_given_by_in_words(self):
+        self.ticket.with_user(self.agent).action_apizee_open_room()
+        session = self.ticket.apizee_session_ids.sudo()
+        table = [
+            ("guest", "The customer"),
+            ("GUEST", "The customer"),
+            ("agent", "The agent"),
+            ("system", "Apizee"),
+            ("kiosk-42", "kiosk-42"),
+            (False, False),
+        ]
+        for source, words in table:
+            with self.subTest(source=source):
+                session.consent_source = source
+                self.assertEqual(session.consent_given_by, words)
+
+    def test_webhook_event_title_and_body(self):
+        Event = self.env["apizee.webhook.event"].sudo()
+        table = [
+            (
+                {"event_name": "ticket.completed", "session_ref": "960990882"},
+                "ticket.completed · session 960990882",
+            ),
+            ({"object": "ticket", "event": "update"}, "ticket.update"),
+            ({}, "abcdefabcdef"),
+        ]
+        for values, title in table:
+            with self.subTest(values=values):
+                event = Event.new(
+                    {"digest": "abcdefabcdef" * 5, "body": '{"a": [1, "é"]}', **values}
+                )
+                self.assertEqual(event.display_name, title)
+                self.assertEqual(
+                    event.body_pretty, '{\n  "a": [\n    1,\n    "é"\n  ]\n}'
+                )
+        self.assertEqual(Event.new({"body": "not json"}).body_pretty, "not json")
