@@ -301,16 +301,18 @@ class ApizeeStandIn:
         # url_style "none": no room URL at all
         self.tickets[str(ticket_id)] = ticket
         if self.webhook_url:
+            invited = str(query.get("invite", "")) == "1"
             threading.Thread(
-                target=self._play_session, args=(dict(ticket),), daemon=True
+                target=self._play_session, args=(dict(ticket), invited), daemon=True
             ).start()
         return 201, {}, ticket
 
     # -- demo webhooks -----------------------------------------------------------------
-    def _play_session(self, ticket):
+    def _play_session(self, ticket, invited=True):
         """Play a whole video session of ``ticket`` as webhook deliveries ("Webhooks",
         https://dev.apirtc.com/apirtc-developer-portal/rest-apis-and-integration/webhooks),
-        a few seconds apart: invitation, consent, session, a picture, the end."""
+        a few seconds apart: invitation (when one was sent), consent, session, a
+        picture, the end."""
         ticket_id = ticket["id"]
         picture = next(self._ids)
         self.add_media(picture, _DEMO_PICTURE, "image/png", ticket_id)
@@ -326,6 +328,8 @@ class ApizeeStandIn:
             ("ticket", "done", None, None),
             ("conversationevent", "ticket.completed", "system", None),
         ]
+        if not invited:
+            steps = steps[2:]  # the customer came by the link another way
         for obj, what, source, media_id in steps:
             time.sleep(self.webhook_pause)
             now = int(time.time())
@@ -509,8 +513,9 @@ window.loadAgent = function (server, apiKey, userInfos, callback, useFrame, para
     const box = document.createElement("div");
     box.className = "o_apizee_standin_popin";
     box.textContent = "Apizee stand-in pop-in (" + userInfos.nickname + ")";
-    box.style.cssText = "position:fixed;bottom:8px;right:8px;padding:8px;" +
-        "background:#fff;border:1px solid #888;z-index:2000";
+    // Under Odoo's dialogs (z-index 1050 and up): never over their buttons
+    box.style.cssText = "position:fixed;bottom:8px;left:8px;padding:4px 8px;" +
+        "font-size:12px;background:#fff;border:1px solid #888;z-index:1000";
     document.body.appendChild(box);
     setTimeout(function () {
         callback({type: "init"});
@@ -518,8 +523,12 @@ window.loadAgent = function (server, apiKey, userInfos, callback, useFrame, para
             connectedUsersList: ["guest-1", "guest-2"], state: "online"});
         callback("createNewIMDiv", {destId: 7, nickname: "Guest"});
         callback("minimize", 7);
-        callback("showNewMessage", {nickname: "Guest", destId: 7,
-            message: "Hello from the stand-in", html: "<b>Hello</b>"});
+        // The demo message once per browser session, not on every page load
+        if (!window.sessionStorage.getItem("apizeeStandInGreeted")) {
+            window.sessionStorage.setItem("apizeeStandInGreeted", "1");
+            callback("showNewMessage", {nickname: "Guest", destId: 7,
+                message: "Hello from the stand-in", html: "<b>Hello</b>"});
+        }
     }, 50);
 };
 """

@@ -171,6 +171,18 @@ class TestWebhookUrlWarning(ApizeeStandInCommon):
             with self.subTest(url=url):
                 self.assertEqual(apizee_urls.webhook_url_problem(url), problem)
 
+    def test_password_set_on_opening(self):
+        """Settings say "A password is set." as they open, not after Test
+        connection only (the view reads it with the defaults)."""
+        admin = self.env.ref("base.user_admin")
+        Settings = self.env["res.config.settings"].with_user(admin)
+        spec = {"company_id": {}, "apizee_api_password_set": {}}
+        values = Settings.onchange({}, [], spec)["value"]
+        self.assertIs(values["apizee_api_password_set"], True)
+        self.company.sudo().apizee_api_password = False
+        values = Settings.onchange({}, [], spec)["value"]
+        self.assertIs(values["apizee_api_password_set"], False)
+
     @mute_logger("odoo.models.unlink")
     def test_settings_say_it(self):
         admin = self.env.ref("base.user_admin")
