@@ -168,6 +168,23 @@ class TestAgentBootstrap(StandInRequestsMixin, HttpCase):
         self.assertNotIn("apizee_popin", info)
 
     def test_popin_tour(self):
+        """The pop-in starts, the systray shows it, and its panel shows the agent's
+        live call with a link to its ticket."""
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Popin ticket",
+                "description": "<p>x</p>",
+                "user_id": self.agent.id,
+            }
+        )
+        self.env["apizee.session"].create(
+            {
+                "ticket_id": ticket.id,
+                "apizee_id": "P-1",
+                "state": "invited",
+                "agent_id": self.agent.id,
+            }
+        )
         self.start_tour("/odoo", "helpdesk_apizee_popin_tour", login="popin_agent")
         self.assertEqual(len(self.standin.requests_to("/agent/loaderAgent.js")), 1)
 

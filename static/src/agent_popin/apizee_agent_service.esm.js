@@ -53,8 +53,7 @@ export const apizeeAgentService = {
                     : [];
             },
             showNewMessage: (p) => {
-                // Visible in the pop-in itself unless it is minimised or the tab hidden.
-                // Text only: Apizee's `html` is never inserted in Odoo's page.
+                // Shown by the pop-in unless minimised or hidden; text only, never `html`
                 if (state.minimized || document.hidden) {
                     notification.add(String(p.message || ""), {
                         title: _t("Apizee message from %s", p.nickname || "?"),
@@ -108,7 +107,7 @@ export const apizeeAgentService = {
                 return fail(_t("Odoo could not prepare Apizee's video pop-in."));
             }
             if (!data.ok) {
-                // The account is missing or refused: trying again will not help.
+                // No account, or refused: no retry
                 failures = RETRY_DELAYS.length;
                 return fail(data.error);
             }
@@ -134,7 +133,7 @@ export const apizeeAgentService = {
         }
 
         if (state.status === "loading") {
-            // After the web client has started: never in its way.
+            // Once the web client started
             browser.setTimeout(start, 0);
         }
         return {state, handleEvent, start};

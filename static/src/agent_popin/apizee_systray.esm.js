@@ -1,13 +1,22 @@
 /* License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
 import {Component, useState} from "@odoo/owl";
+import {Dropdown} from "@web/core/dropdown/dropdown";
+import {LazyComponent} from "@web/core/assets";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {_t} from "@web/core/l10n/translation";
 
-/** The pop-in's state in the systray: ready, presence and connected users. */
+/** The pop-in's state in the systray; a click opens its panel (own bundle). */
 export class ApizeeSystray extends Component {
     static template = "helpdesk_apizee.Systray";
+    static components = {Dropdown, LazyComponent};
     static props = {};
+    dot = {
+        ready: "success",
+        unavailable: "danger",
+        loading: "warning",
+        loaded: "warning",
+    };
 
     setup() {
         this.service = useService("apizee_agent");
@@ -21,24 +30,11 @@ export class ApizeeSystray extends Component {
             ready: _t("Apizee: ready"),
             unavailable: _t("Apizee unavailable: %s", this.state.error),
         };
-        const users = this.state.connectedUsers.length;
-        return users
-            ? _t("%(status)s, %(count)s connected", {
-                  status: labels[this.state.status],
-                  count: users,
-              })
-            : labels[this.state.status];
-    }
-
-    retry() {
-        if (this.state.status === "unavailable") {
-            this.service.start();
-        }
+        return labels[this.state.status];
     }
 }
 
-// Shown while the pop-in is started for this agent (not "disabled": the agent did not
-// enable it in their Preferences, or their Apizee account is not set).
+// Not "disabled": enabled in the agent's Preferences, with an Apizee account
 registry.category("systray").add(
     "helpdesk_apizee.systray",
     {

@@ -33,7 +33,7 @@ export function makeLazyAction(tag) {
 }
 
 for (const tag of LAZY_ACTIONS) {
-    // The unit tests load both bundles: the real action may already be there
+    // Unit tests load both bundles
     if (!actionRegistry.contains(tag)) {
         actionRegistry.add(tag, makeLazyAction(tag));
     }

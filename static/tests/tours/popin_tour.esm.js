@@ -36,6 +36,22 @@ registry.category("web_tour.tours").add("helpdesk_apizee_popin_tour", {
             content: "A message received while minimised is notified",
             trigger: ".o_notification:contains(Hello from the stand-in)",
         },
+        {
+            content: "A click on the icon opens its panel",
+            trigger: "button.o_apizee_systray",
+            run: "click",
+        },
+        {
+            content: "The panel says the pop-in is ready, with the agent's presence",
+            trigger:
+                ".o_apizee_systray_panel .fw-bold:contains(Apizee: ready) + " +
+                ".small:contains(online):contains(2 connected)",
+        },
+        {
+            content: "The agent's live call, with a link to its ticket",
+            trigger:
+                ".o_apizee_systray_panel .o_apizee_current_call a[href^='/odoo/helpdesk.ticket/']",
+        },
     ],
 });
 
