@@ -5,6 +5,9 @@ from odoo.exceptions import AccessError, ValidationError
 from .. import const
 from ..utils import apizee_urls
 
+KB = 1024
+MB = 1024 * 1024
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -97,6 +100,19 @@ class ResConfigSettings(models.TransientModel):
         default=const.MEDIA_MAX_BYTES_DEFAULT,
         groups="base.group_system",
     )
+    # What Settings show: the same limits in KB and MB
+    apizee_webhook_max_kb = fields.Integer(
+        string="Largest webhook delivery (KB)",
+        compute="_compute_apizee_sizes",
+        inverse="_inverse_apizee_webhook_max_kb",
+        groups="base.group_system",
+    )
+    apizee_media_max_mb = fields.Integer(
+        string="Largest media saved (MB)",
+        compute="_compute_apizee_sizes",
+        inverse="_inverse_apizee_media_max_mb",
+        groups="base.group_system",
+    )
     apizee_media_types = fields.Char(
         string="Media types saved",
         config_parameter=const.MEDIA_TYPES_PARAM,
@@ -114,6 +130,26 @@ class ResConfigSettings(models.TransientModel):
         "and agents only type their password; ticked, agents set their user name too, "
         "in their Preferences.",
     )
+
+    @api.depends("apizee_webhook_max_bytes", "apizee_media_max_bytes")
+    def _compute_apizee_sizes(self):
+        for settings in self:
+            settings.apizee_webhook_max_kb = settings.apizee_webhook_max_bytes // KB
+            settings.apizee_media_max_mb = settings.apizee_media_max_bytes // MB
+
+    # Each writes its limit in bytes, unless its KB or MB did not change (a limit that
+    # is no round number of them stays as it is)
+    def _inverse_apizee_webhook_max_kb(self):
+        for settings in self:
+            kb = settings.apizee_webhook_max_kb
+            if settings.apizee_webhook_max_bytes // KB != kb:
+                settings.apizee_webhook_max_bytes = kb * KB
+
+    def _inverse_apizee_media_max_mb(self):
+        for settings in self:
+            mb = settings.apizee_media_max_mb
+            if settings.apizee_media_max_bytes // MB != mb:
+                settings.apizee_media_max_bytes = mb * MB
 
     def _compute_apizee_api_password_input(self):
         for settings in self:

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -321,3 +321,36 @@ class TestSessionInWords(ApizeeStandInCommon):
                     event.body_pretty, '{\n  "a": [\n    1,\n    "é"\n  ]\n}'
                 )
         self.assertEqual(Event.new({"body": "not json"}).body_pretty, "not json")
+
+
+@tagged("post_install", "-at_install")
+class TestSettingsSizes(ApizeeStandInCommon):
+    def test_sizes_in_kb_and_mb(self):
+        admin = self.env.ref("base.user_admin")
+        Settings = self.env["res.config.settings"].with_user(admin)
+        params = self.env["ir.config_parameter"].sudo()
+        # (written, then read back in bytes)
+        table = [
+            ({"apizee_webhook_max_kb": 512}, const.WEBHOOK_MAX_BYTES_PARAM, 512 * 1024),
+            ({"apizee_media_max_mb": 10}, const.MEDIA_MAX_BYTES_PARAM, 10 * 1024**2),
+            # the old fields still work, and a limit that is no round number stays
+            (
+                {"apizee_webhook_max_bytes": 300000},
+                const.WEBHOOK_MAX_BYTES_PARAM,
+                300000,
+            ),
+        ]
+        for values, param, expected in table:
+            with self.subTest(values=values):
+                Settings.create(values).execute()
+                self.assertEqual(int(params.get_param(param)), expected)
+        settings = Settings.create({})
+        self.assertEqual(settings.apizee_webhook_max_kb, 292)
+        self.assertEqual(settings.apizee_media_max_mb, 10)
+        # the form sends both: the bytes stay when the KB did not change
+        Settings.create(
+            {"apizee_webhook_max_bytes": 300000, "apizee_webhook_max_kb": 292}
+        ).execute()
+        self.assertEqual(int(params.get_param(const.WEBHOOK_MAX_BYTES_PARAM)), 300000)
+        with self.assertRaises(ValidationError):
+            Settings.create({"apizee_webhook_max_kb": 0})
