@@ -1,0 +1,58 @@
+/* License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
+import {expect, test} from "@odoo/hoot";
+import {animationFrame} from "@odoo/hoot-mock";
+import {mockService, mountWithCleanup} from "@web/../tests/web_test_helpers";
+import {LiveStatus} from "@helpdesk_apizee/live_status/live_status.esm";
+import {defineMailModels} from "@mail/../tests/mail_test_helpers";
+
+defineMailModels();
+
+const CHANNEL = "helpdesk_apizee/calls_changed";
+
+/** Mount the chip for ticket 5 with a bus whose handlers the test calls. */
+async function mountChip(data, {dirty = false} = {}) {
+    const handlers = {};
+    mockService("bus_service", {
+        subscribe: (name, handler) => (handlers[name] = handler),
+        unsubscribe: (name) => delete handlers[name],
+    });
+    mockService("action", {
+        doAction: (action) => expect.step(`action:${action}`),
+    });
+    const record = {resModel: "helpdesk.ticket", resId: 5, dirty, data};
+    await mountWithCleanup(LiveStatus, {props: {record}});
+    return handlers;
+}
+
+test("shows the latest call in words, green while it lives", async () => {
+    await mountChip({
+        apizee_call_status: "In call since 14:02",
+        apizee_call_live: true,
+    });
+    expect(".o_apizee_live_status").toHaveText("In call since 14:02");
+    expect(".o_apizee_live_status").toHaveClass("text-bg-success");
+});
+
+test("no call: no chip", async () => {
+    await mountChip({apizee_call_status: false, apizee_call_live: false});
+    expect(".o_apizee_live_status").toHaveCount(0);
+});
+
+test("reads the ticket again when the bus names it, not for others", async () => {
+    const handlers = await mountChip({apizee_call_status: "Ended 2 min ago"});
+    expect(".o_apizee_live_status").toHaveClass("text-bg-light");
+    handlers[CHANNEL]({res_model: "helpdesk.ticket", res_id: 6});
+    handlers[CHANNEL]({res_model: "res.partner", res_id: 5});
+    await animationFrame();
+    expect.verifySteps([]);
+    handlers[CHANNEL]({res_model: "helpdesk.ticket", res_id: 5});
+    await animationFrame();
+    expect.verifySteps(["action:soft_reload"]);
+});
+
+test("unsaved edits are never lost to a reload", async () => {
+    const handlers = await mountChip({apizee_call_status: "In call"}, {dirty: true});
+    handlers[CHANNEL]({res_model: "helpdesk.ticket", res_id: 5});
+    await animationFrame();
+    expect.verifySteps([]);
+});
