@@ -9,9 +9,8 @@ QUICK_INVITATION_URL = "https://cloud.apizee.com/quick-invitation"
 AGENT_APP_URL = "https://app.apizee.com/agent/"
 
 
-@tagged("post_install", "-at_install")
-class TestTours(StandInRequestsMixin, HttpCase):
-    """An agent's clicks on a ticket, in Chromium: Invite, Open room, the video panel.
+class TourCase(StandInRequestsMixin, HttpCase):
+    """An agent's clicks on a ticket, in Chromium.
 
     One fixture for all the tours: a French company, an agent of a team with an Apizee
     service, a customer with a mobile and an email, their ticket; Apizee is the
@@ -100,6 +99,11 @@ class TestTours(StandInRequestsMixin, HttpCase):
     def _tour(self, name):
         self.start_tour(TICKET_URL.format(self.ticket.id), name, login="tour_agent")
 
+
+@tagged("post_install", "-at_install")
+class TestTours(TourCase):
+    """Invite, Open room, the video panel, at the desktop size."""
+
     def test_invite_tour(self):
         """Video call in the company's default way: the wizard, then Apizee's form
         inside Odoo (the iframe's ``src`` is the expected URL)."""
@@ -148,3 +152,18 @@ class TestTours(StandInRequestsMixin, HttpCase):
         self.env.company.apizee_video_call_path = "panel"
         self._tour("helpdesk_apizee_agent_panel_tour")
         self.assertIn("the guest joined (Tour Agent)", self.ticket.message_ids[0].body)
+
+
+@tagged("post_install", "-at_install")
+class TestPhoneTours(TourCase):
+    """On a phone, where Odoo folds the ticket's header into the ⚙ menu."""
+
+    browser_size = "390x844"
+    touch_enabled = True
+
+    def test_phone_ways_tour(self):
+        """Every way to a call is a row of the ⚙ menu (not a menu in a menu), and a
+        tap on Join the room opens the session."""
+        self._tour("helpdesk_apizee_phone_ways_tour")
+        self.assertEqual(len(self.standin.requests_to("/api/v3/tickets", "POST")), 1)
+        self.assertEqual(len(self.ticket.apizee_session_ids), 1)

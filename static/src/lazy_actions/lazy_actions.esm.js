@@ -4,7 +4,7 @@ import {LazyComponent, loadBundle} from "@web/core/assets";
 import {registry} from "@web/core/registry";
 import {_t} from "@web/core/l10n/translation";
 
-/** The bundle of the invitation dialog and the video panel (see the manifest). */
+/** The bundle of the invitation dialog and the video panel. */
 export const LAZY_BUNDLE = "helpdesk_apizee.assets_lazy";
 /** Client actions of LAZY_BUNDLE: their code is only loaded when first opened. */
 export const LAZY_ACTIONS = [
@@ -14,17 +14,14 @@ export const LAZY_ACTIONS = [
 
 const actionRegistry = registry.category("actions");
 
-/**
- * Stands for the action `tag`: loads its bundle, which registers the real one, and
- * runs it again (as Odoo's spreadsheet does).
- */
+/** Stands for the action `tag`: loads its bundle, then runs the real one. */
 export function makeLazyAction(tag) {
     const lazyAction = async (env, action) => {
         await loadBundle(LAZY_BUNDLE);
         if (actionRegistry.get(tag) !== lazyAction) {
             return action;
         }
-        // A broken bundle: say so rather than load it again and again
+        // A broken bundle: say so, do not load it again
         env.services.notification.add(_t("This Apizee window could not be loaded."), {
             type: "danger",
         });
@@ -39,13 +36,20 @@ for (const tag of LAZY_ACTIONS) {
     }
 }
 
-/** Widget `apizee_live_status`, from its own bundle. */
-export class LazyLiveStatus extends Component {
+/** Header widgets of the ticket, from their own bundle. */
+class LazyWidget extends Component {
     static template = xml`<LazyComponent bundle="'helpdesk_apizee.assets_live'"
-        Component="'helpdesk_apizee.LiveStatus'" props="props"/>`;
+        Component="constructor.lazy" props="props"/>`;
     static components = {LazyComponent};
     static props = ["*"];
 }
-registry
-    .category("view_widgets")
-    .add("apizee_live_status", {component: LazyLiveStatus});
+for (const [name, lazy] of [
+    ["apizee_live_status", "LiveStatus"],
+    ["apizee_video_call", "VideoCall"],
+]) {
+    registry.category("view_widgets").add(name, {
+        component: class extends LazyWidget {
+            static lazy = `helpdesk_apizee.${lazy}`;
+        },
+    });
+}

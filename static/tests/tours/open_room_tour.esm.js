@@ -51,6 +51,10 @@ registry.category("web_tour.tours").add("helpdesk_apizee_open_room_tour", {
             trigger: ".o_apizee_video_call_menu button.o_apizee_open_room_button",
             run: "click",
         },
+        {
+            content: "The menu closed with the choice",
+            trigger: "body:not(:has(.o_apizee_video_call_menu))",
+        },
         ...sessionSteps(),
     ],
 });
@@ -63,5 +67,39 @@ registry.category("web_tour.tours").add("helpdesk_apizee_send_link_tour", {
             run: "click",
         },
         ...sessionSteps(),
+    ],
+});
+
+registry.category("web_tour.tours").add("helpdesk_apizee_phone_ways_tour", {
+    steps: () => [
+        {
+            content: "Open the ⚙ menu, where the phone shows the ticket's header",
+            trigger: ".o_control_panel button:has(i.fa-cog)",
+            run: "click",
+        },
+        {
+            content: "Each way to a call is a row of its own",
+            trigger:
+                ".o-dropdown--menu .o_apizee_video_call_rows:has(.o_apizee_video_call_button)" +
+                ":has(.o_apizee_invite_button):has(.o_apizee_agent_panel_button)",
+        },
+        {
+            content: "Join the room",
+            trigger:
+                ".o-dropdown--menu .o_apizee_video_call_rows .o_apizee_open_room_button",
+            run: "click",
+        },
+        {
+            content: "The ⚙ menu closed; the ticket lists the session",
+            trigger:
+                "body:not(:has(.o_apizee_video_call_rows)) " +
+                ".o_notebook .nav-link:contains(Video sessions)",
+            run: "click",
+        },
+        {
+            content: "The session is listed",
+            trigger:
+                ".o_field_widget[name=apizee_session_ids] :is(.o_data_row, .o_kanban_record)",
+        },
     ],
 });
