@@ -92,6 +92,8 @@ class ApizeeStandIn:
         # Demo only (`dev/run --standin`): where to send webhooks of each new ticket
         self.webhook_url = None
         self.webhook_secret = None
+        # extra headers of each delivery: a dict, or a callable answering one
+        self.webhook_headers = None
         self.webhook_header = "X-Apizee-Webhook-Secret"
         self.webhook_pause = 2.0  # seconds between two deliveries of the demo
         # ids keep growing across runs, as Apizee's do (a demo database keeps them)
@@ -351,6 +353,10 @@ class ApizeeStandIn:
             payload.update(object=obj, time=now)
             self._deliver(payload)
 
+    def _extra_webhook_headers(self):
+        headers = self.webhook_headers
+        return (headers() if callable(headers) else headers) or {}
+
     def _deliver(self, payload):
         request = urllib.request.Request(
             self.webhook_url,
@@ -359,6 +365,7 @@ class ApizeeStandIn:
                 "Content-Type": "application/json",
                 "User-Agent": "Cloud Apizee",
                 self.webhook_header: self.webhook_secret or "",
+                **self._extra_webhook_headers(),
             },
             method="POST",
         )

@@ -1,6 +1,17 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo.tests import HttpCase, new_test_user, tagged
+import threading
+from contextlib import contextmanager
+from unittest.mock import patch
 
+from odoo import SUPERUSER_ID, api
+from odoo.sql_db import TestCursor
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
+
+from odoo.addons.bus.models.bus import dispatch, hashable
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
+
+from .. import const
 from .apizee_standin import ApizeeStandIn
 from .common import KEY_ASSISTANCE, StandInRequestsMixin
 
@@ -152,6 +163,91 @@ class TestTours(TourCase):
         self.env.company.apizee_video_call_path = "panel"
         self._tour("helpdesk_apizee_agent_panel_tour")
         self.assertIn("the guest joined (Tour Agent)", self.ticket.message_ids[0].body)
+
+    def test_live_status_tour(self):
+        """The agent keeps the ticket open while Apizee plays a whole session as
+        webhooks: the status chip, the chatter and the sessions tab follow through
+        the bus, with no reload.
+
+        Two parts of production that tests lack are put back as Odoo's own tests
+        do: a cron runner (the webhook cron, every 0.2 s) and the bus's NOTIFY,
+        which the test cursor drops on commit (see ``bus/tests/common.py``
+        ``trigger_notification_dispatching``)."""
+        company = self.env.company
+        company.apizee_video_call_path = "invite"
+        self.standin.webhook_url = self.base_url() + const.WEBHOOK_PATH
+        self.standin.webhook_secret = company.apizee_webhook_secret
+        self.standin.webhook_pause = 0.8
+        delivered = threading.Event()
+
+        def webhook_headers():
+            delivered.set()
+            # the test server takes the requests of the running browser test only
+            return {"Cookie": f"{TEST_CURSOR_COOKIE_NAME}={self.http_request_key}"}
+
+        self.standin.webhook_headers = webhook_headers
+        self.addCleanup(self._standin_no_webhooks)
+        self._bus_dispatch_on_commit()
+        with self._cron_runner("apizee.webhook.event", start=delivered):
+            self._tour("helpdesk_apizee_live_status_tour")
+        session = self.ticket.apizee_session_ids
+        self.assertEqual(session.state, "done")
+        self.assertTrue(session.end_time)
+
+    def _standin_no_webhooks(self):
+        self.standin.webhook_url = None
+        self.standin.webhook_headers = None
+
+    def _bus_dispatch_on_commit(self):
+        """Wake the websockets of the channels a commit notified, as the bus's
+        NOTIFY does in production."""
+        self.startPatcher(
+            patch.object(
+                WebsocketConnectionHandler, "websocket_allowed", return_value=True
+            )
+        )
+        commit = TestCursor.commit
+
+        def commit_and_dispatch(cursor):
+            channels = list(cursor.postcommit.data.get("bus.bus.channels", ()))
+            commit(cursor)
+            websockets = set()
+            for channel in channels:
+                websockets.update(dispatch._channels_to_ws.get(hashable(channel), ()))
+            for websocket in websockets:
+                websocket.trigger_notification_dispatching()
+
+        self.startPatcher(patch.object(TestCursor, "commit", commit_and_dispatch))
+
+    @contextmanager
+    def _cron_runner(self, model, start, every=0.2):
+        """Run the code of ``model``'s cron (``_cron_process``) every ``every``
+        seconds in a thread, as a cron runner would, once ``start`` is set and
+        until the block ends. The test's own thread must not use the database
+        meanwhile (the test cursors share one connection): ``start`` is set
+        while the browser runs the tour, and the block waits for the runner."""
+        stop = threading.Event()
+        errors = []
+
+        def runner():
+            while not (start.wait(every) or stop.is_set()):
+                pass
+            while not stop.wait(every):
+                try:
+                    with self.registry.cursor() as cr:
+                        api.Environment(cr, SUPERUSER_ID, {})[model]._cron_process()
+                except Exception as error:  # noqa: BLE001 - reported by the test
+                    errors.append(error)
+                    return
+
+        thread = threading.Thread(target=runner, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(10)
+        self.assertFalse(errors, "the cron runner failed")
 
 
 @tagged("post_install", "-at_install")
