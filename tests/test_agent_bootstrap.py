@@ -132,6 +132,38 @@ class TestAgentBootstrap(StandInRequestsMixin, HttpCase):
         self.assertIn("Preferences", answer["error"])
         self.assertNotIn("wrong", answer["error"])
 
+    @mute_logger("odoo.addons.helpdesk_apizee.models.apizee_client")
+    def test_changed_password_checked_at_once(self):
+        """A password saved in Preferences drops the cached token: the next
+        bootstrap (the page reload that Preferences' save asks for) signs in with
+        it, and a wrong one says so at once, not "ready" on the old token."""
+        self.assertTrue(self._bootstrap("popin_agent")["result"]["ok"])
+        for password, ok in (("wrong", False), ("camille-Secret", True)):
+            with self.subTest(password=password):
+                self.make_jsonrpc_request(
+                    "/web/dataset/call_kw/res.users/web_save",
+                    {
+                        "model": "res.users",
+                        "method": "web_save",
+                        "args": [[self.agent.id], {"apizee_password_input": password}],
+                        "kwargs": {"specification": {"apizee_password_set": {}}},
+                    },
+                )
+                action = self.make_jsonrpc_request(
+                    "/web/dataset/call_kw/res.users/preference_save",
+                    {
+                        "model": "res.users",
+                        "method": "preference_save",
+                        "args": [[self.agent.id]],
+                        "kwargs": {},
+                    },
+                )
+                self.assertEqual(action["tag"], "reload_context")
+                answer = self._bootstrap(None)["result"]
+                self.assertIs(answer["ok"], ok)
+                if not ok:
+                    self.assertIn("refused your Apizee account", answer["error"])
+
     @mute_logger("odoo.http")
     def test_access_matrix(self):
         for login in ("popin_portal", "popin_internal"):
