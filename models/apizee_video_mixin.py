@@ -109,6 +109,8 @@ class ApizeeVideoMixin(models.AbstractModel):
             else self.env._("%(hours)s h", hours=minutes // 60)
         )
         if session.state in ("done", "closed"):
+            if not minutes:
+                return self.env._("Ended just now")
             return self.env._("Ended %(ago)s ago", ago=ago)
         state = dict(session._fields["state"]._description_selection(self.env))
         return self.env._(
@@ -116,16 +118,19 @@ class ApizeeVideoMixin(models.AbstractModel):
         )
 
     def _apizee_live_users(self):
-        """The users who may have the record open and follow its calls: the users
-        among its followers (hook: a model adds its own, e.g. the ticket's team).
-        Only those who may call from the record are told (``_apizee_is_agent``).
+        """The users who may have the record open and follow its calls: the agents
+        who opened its sessions and the users among its followers (hook: a model
+        adds its own, e.g. the ticket's team). Only those who may call from the
+        record are told (``_apizee_is_agent``).
 
         :return: ``res.users`` records
         """
         self.ensure_one()
-        if "message_partner_ids" not in self._fields:
-            return self.env["res.users"]
-        return self.sudo().message_partner_ids.user_ids
+        record = self.sudo()
+        users = record.apizee_session_ids.agent_id
+        if "message_partner_ids" in self._fields:
+            users |= record.message_partner_ids.user_ids
+        return users
 
     def _apizee_notify_live(self):
         """Push "its calls changed" to the agents who may have the record open (a bus

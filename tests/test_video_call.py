@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .. import const
@@ -265,6 +265,21 @@ class TestLiveStatus(ApizeeStandInCommon):
         self.env["bus.bus"].sudo().search([]).unlink()
         session.sudo().write({"last_refresh": fields.Datetime.now()})
         self.assertFalse(self._notifications())
+
+    def test_change_pushed_to_who_started_the_call(self):
+        """A manager who is neither the ticket's agent, nor in its team, nor a
+        follower, sees the call they started live too."""
+        manager = new_test_user(
+            self.env,
+            login="live_manager",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_manager",
+        )
+        self.assertNotIn(manager, self.ticket.sudo()._apizee_live_users())
+        self.ticket.with_user(manager).action_apizee_open_room()
+        self.env["bus.bus"].sudo().search([]).unlink()
+        self.ticket.apizee_session_ids.sudo().write({"state": "inprogress"})
+        channels = {json.loads(n.channel)[2] for n in self._notifications()}
+        self.assertIn(manager.partner_id.id, channels)
 
     def test_status_hidden_from_non_agents(self):
         for user in (self.portal_user, self.internal_user):
