@@ -164,6 +164,15 @@ class TestTours(TourCase):
         self._tour("helpdesk_apizee_agent_panel_tour")
         self.assertIn("the guest joined (Tour Agent)", self.ticket.message_ids[0].body)
 
+    def test_settings_tour(self):
+        """Settings > Helpdesk, as an administrator: "A password is set." as the
+        page opens, and the password is not in the page."""
+        self.start_tour(
+            "/odoo/settings#helpdesk_mgmt",
+            "helpdesk_apizee_settings_tour",
+            login="admin",
+        )
+
     def test_live_status_tour(self):
         """The agent keeps the ticket open while Apizee plays a whole session as
         webhooks: the status chip, the chatter and the sessions tab follow through
