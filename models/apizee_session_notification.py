@@ -211,13 +211,17 @@ class ApizeeSession(models.Model):
         :raise RetryLater: a failure worth another attempt
         """
         self.ensure_one()
+        # The note's lines are read by the agents: in the language of the agent who
+        # opened the session, else of its company (the cron's user has none)
+        lang = self.agent_id.lang or self.company_id.partner_id.lang
+        session = self.with_context(lang=lang) if lang else self
         if event.object == const.WEBHOOK_OBJECT_TICKET:
-            return self._process_ticket(event, props, timeline, created)
+            return session._process_ticket(event, props, timeline, created)
         if event.object == const.WEBHOOK_OBJECT_SESSION_EVENT:
             if event._already_applied():
-                return "ignored", self.env._("Already applied.")
-            return self._process_session_event(event, props, timeline)
-        return self._process_media(event, props, timeline)
+                return "ignored", session.env._("Already applied.")
+            return session._process_session_event(event, props, timeline)
+        return session._process_media(event, props, timeline)
 
     def _process_ticket(self, event, props, timeline, created):
         """A "ticket" event: created, updated or deleted in Apizee."""

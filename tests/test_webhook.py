@@ -524,6 +524,29 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         self.assertEqual(self._deliver(replay).state, "ignored")
         self.assertEqual(self._notes().body.count("<li>"), len(names))
 
+    def test_note_in_the_language_of_the_sessions_agent(self):
+        """The cron has no language of its own: the note is in the language of the
+        agent who opened the session (else of the company)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["helpdesk_apizee"], ["fr_FR"])
+        self.agent.lang = "fr_FR"
+        self._session()
+        self._deliver(
+            delivery(
+                "conversationevent",
+                id=600,
+                eventName="consent.accepted",
+                timestamp=T0 * 1000,
+                source="guest",
+                ticketId=82070,
+            )
+        )
+        note = self.ticket.message_ids.filtered(
+            lambda m: "Session Apizee 82070" in (m.body or "")
+        )
+        self.assertEqual(len(note), 1)
+        self.assertIn("a donné son consentement.", note.body)
+
     def test_session_event_before_its_session(self):
         event = self._deliver(
             delivery(
