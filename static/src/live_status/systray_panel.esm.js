@@ -23,6 +23,18 @@ export class SystrayPanel extends Component {
         onWillStart(() => this.loadCall());
     }
 
+    /** Apizee's presence in words (an unknown one as Apizee says it). */
+    get presence() {
+        const words = {
+            online: _t("Available"),
+            available: _t("Available"),
+            busy: _t("Busy"),
+            away: _t("Away"),
+            offline: _t("Offline"),
+        };
+        return words[this.state.presence] || this.state.presence;
+    }
+
     get connected() {
         return _t("%s connected", this.state.connectedUsers.length);
     }

@@ -45,7 +45,7 @@ registry.category("web_tour.tours").add("helpdesk_apizee_popin_tour", {
             content: "The panel says the pop-in is ready, with the agent's presence",
             trigger:
                 ".o_apizee_systray_panel .fw-bold:contains(Apizee: ready) + " +
-                ".small:contains(online):contains(2 connected)",
+                ".small:contains(Available):contains(2 connected)",
         },
         {
             content: "The agent's live call, with a link to its ticket",
