@@ -1,6 +1,6 @@
 /* License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
 import {expect, test} from "@odoo/hoot";
-import {animationFrame} from "@odoo/hoot-mock";
+import {animationFrame, runAllTimers} from "@odoo/hoot-mock";
 import {mockService, mountWithCleanup} from "@web/../tests/web_test_helpers";
 import {LiveStatus} from "@helpdesk_apizee/live_status/live_status.esm";
 import {defineMailModels} from "@mail/../tests/mail_test_helpers";
@@ -55,4 +55,17 @@ test("unsaved edits are never lost to a reload", async () => {
     handlers[CHANNEL]({res_model: "helpdesk.ticket", res_id: 5});
     await animationFrame();
     expect.verifySteps([]);
+});
+
+test("one reload for the chips of one form (the header's and the phone's)", async () => {
+    const handlers = await mountChip({apizee_call_status: "In call"});
+    // the bus calls each chip's handler in turn, for one notice
+    handlers[CHANNEL]({res_model: "helpdesk.ticket", res_id: 5});
+    handlers[CHANNEL]({res_model: "helpdesk.ticket", res_id: 5});
+    await runAllTimers();
+    expect.verifySteps(["action:soft_reload"]);
+    // a later notice reads it again
+    handlers[CHANNEL]({res_model: "helpdesk.ticket", res_id: 5});
+    await animationFrame();
+    expect.verifySteps(["action:soft_reload"]);
 });

@@ -4,6 +4,8 @@ import {registry} from "@web/core/registry";
 import {standardWidgetProps} from "@web/views/widgets/standard_widget_props";
 import {useService} from "@web/core/utils/hooks";
 
+const reloading = new WeakSet();
+
 /** The ticket's call in words; read again when the bus says its calls changed. */
 export class LiveStatus extends Component {
     static template = xml`<span t-if="props.record.data.apizee_call_status"
@@ -17,8 +19,11 @@ export class LiveStatus extends Component {
         const onChange = ({res_model, res_id}) => {
             const {record} = this.props;
             if (record.resModel === res_model && record.resId === res_id) {
-                // Unsaved edits stay: they are read again on save
-                if (!record.dirty) {
+                // Unsaved edits stay: they are read again on save. One reload for
+                // the chips of a form (the header's, and the phone's in the sheet)
+                if (!record.dirty && !reloading.has(record)) {
+                    reloading.add(record);
+                    setTimeout(() => reloading.delete(record));
                     this.env.services.action.doAction("soft_reload");
                 }
             }

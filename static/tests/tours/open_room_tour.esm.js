@@ -90,6 +90,12 @@ registry.category("web_tour.tours").add("helpdesk_apizee_phone_ways_tour", {
             run: "click",
         },
         {
+            content: "Outside the ⚙ menu, the ticket's top says the call is awaited",
+            trigger:
+                "body:not(:has(.o_apizee_video_call_rows)) " +
+                ".o_form_sheet .o_apizee_live_status:contains(Waiting for the customer)",
+        },
+        {
             content: "The ⚙ menu closed; the ticket lists the session",
             trigger:
                 "body:not(:has(.o_apizee_video_call_rows)) " +
