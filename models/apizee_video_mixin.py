@@ -41,6 +41,8 @@ class ApizeeVideoMixin(models.AbstractModel):
     # The state of the record's latest call in words, for the header's live chip
     apizee_call_status = fields.Char(compute="_compute_apizee_call_status")
     apizee_call_live = fields.Boolean(compute="_compute_apizee_call_status")
+    # The customer is in the call (green chip); a live call waiting for them is not
+    apizee_call_in_progress = fields.Boolean(compute="_compute_apizee_call_status")
 
     def _compute_apizee_session_count(self):
         counts = dict(
@@ -80,6 +82,9 @@ class ApizeeVideoMixin(models.AbstractModel):
         for record in self:
             session = record.sudo().apizee_session_ids[:1]  # the latest (_order)
             record.apizee_call_live = bool(session.live)
+            record.apizee_call_in_progress = bool(
+                session.live and session.state == "inprogress"
+            )
             record.apizee_call_status = (
                 record._apizee_call_status(session, now) if session else False
             )

@@ -30,6 +30,7 @@ class HelpdeskTicket(models.Model):
 
     apizee_call_status = fields.Char(groups=_apizee_agent_group)
     apizee_call_live = fields.Boolean(groups=_apizee_agent_group)
+    apizee_call_in_progress = fields.Boolean(groups=_apizee_agent_group)
 
     def _apizee_live_users(self):
         """Override: the ticket's agent and its team's agents too."""

@@ -240,6 +240,10 @@ class TestLiveStatus(ApizeeStandInCommon):
                 else:
                     self.assertFalse(ticket.apizee_call_status)
                 self.assertEqual(ticket.apizee_call_live, live)
+                # green only while the customer is in the call
+                self.assertEqual(
+                    ticket.apizee_call_in_progress, values["state"] == "inprogress"
+                )
 
     def test_change_pushed_once_to_the_agents_concerned(self):
         self.team.user_ids = self.agent | self.other_agent

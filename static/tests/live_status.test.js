@@ -24,13 +24,24 @@ async function mountChip(data, {dirty = false} = {}) {
     return handlers;
 }
 
-test("shows the latest call in words, green while it lives", async () => {
+test("shows the latest call in words, green in call, blue while waiting", async () => {
     await mountChip({
         apizee_call_status: "In call since 14:02",
         apizee_call_live: true,
+        apizee_call_in_progress: true,
     });
     expect(".o_apizee_live_status").toHaveText("In call since 14:02");
     expect(".o_apizee_live_status").toHaveClass("text-bg-success");
+});
+
+test("a call waiting for the customer is not green", async () => {
+    await mountChip({
+        apizee_call_status: "Invitation sent · Waiting for the customer",
+        apizee_call_live: true,
+        apizee_call_in_progress: false,
+    });
+    expect(".o_apizee_live_status").toHaveClass("text-bg-info");
+    expect(".o_apizee_live_status").not.toHaveClass("text-bg-success");
 });
 
 test("no call: no chip", async () => {

@@ -6,11 +6,15 @@ import {useService} from "@web/core/utils/hooks";
 
 const reloading = new WeakSet();
 
-/** The ticket's call in words; read again when the bus says its calls changed. */
+/**
+ * The ticket's call in words (green in call, blue while it waits for the customer);
+ * read again when the bus says its calls changed.
+ */
 export class LiveStatus extends Component {
     static template = xml`<span t-if="props.record.data.apizee_call_status"
         t-attf-class="badge rounded-pill o_apizee_live_status {{
-            props.record.data.apizee_call_live ? 'text-bg-success' : 'text-bg-light'}}"
+            props.record.data.apizee_call_in_progress ? 'text-bg-success' :
+            props.record.data.apizee_call_live ? 'text-bg-info' : 'text-bg-light'}}"
         t-esc="props.record.data.apizee_call_status"/>`;
     static props = {...standardWidgetProps};
 
