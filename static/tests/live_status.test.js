@@ -24,25 +24,22 @@ async function mountChip(data, {dirty = false} = {}) {
     return handlers;
 }
 
-test("shows the latest call in words, green in call, blue while waiting", async () => {
-    await mountChip({
-        apizee_call_status: "In call since 14:02",
-        apizee_call_live: true,
-        apizee_call_in_progress: true,
+// The latest call in words: green in call, blue while it waits, grey once ended
+for (const [words, live, inProgress, colour] of [
+    ["In call since 14:02", true, true, "text-bg-success"],
+    ["Invitation sent · Waiting for the customer", true, false, "text-bg-info"],
+    ["Ended 2 min ago", false, false, "text-bg-light"],
+]) {
+    test(`"${words}" shows as ${colour}`, async () => {
+        await mountChip({
+            apizee_call_status: words,
+            apizee_call_live: live,
+            apizee_call_in_progress: inProgress,
+        });
+        expect(".o_apizee_live_status").toHaveText(words);
+        expect(".o_apizee_live_status").toHaveClass(colour);
     });
-    expect(".o_apizee_live_status").toHaveText("In call since 14:02");
-    expect(".o_apizee_live_status").toHaveClass("text-bg-success");
-});
-
-test("a call waiting for the customer is not green", async () => {
-    await mountChip({
-        apizee_call_status: "Invitation sent · Waiting for the customer",
-        apizee_call_live: true,
-        apizee_call_in_progress: false,
-    });
-    expect(".o_apizee_live_status").toHaveClass("text-bg-info");
-    expect(".o_apizee_live_status").not.toHaveClass("text-bg-success");
-});
+}
 
 test("no call: no chip", async () => {
     await mountChip({apizee_call_status: false, apizee_call_live: false});
