@@ -4,14 +4,14 @@
     "name": "Helpdesk Apizee",
     "summary": "Apizee video assistance from helpdesk tickets: invite customers "
     "by SMS or email and see through their phone's camera",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "helpdesk_apizee authors, Odoo Community Association (OCA)",
     "website": "https://github.com/OCA/helpdesk",
     "maintainers": [],
     "development_status": "Alpha",
-    "depends": ["helpdesk_mgmt"],
+    "depends": ["helpdesk_mgmt", "calendar", "resource"],
     "external_dependencies": {
         "python": ["requests", "phonenumbers", "email_validator"],
     },
@@ -25,6 +25,9 @@
         "views/apizee_webhook_event_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_apizee_templates.xml",
+        "views/calendar_event_views.xml",
+        "data/mail_data.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
         "wizards/apizee_invite_wizard_views.xml",
@@ -41,6 +44,7 @@
         "helpdesk_apizee.assets_lazy": [
             "helpdesk_apizee/static/src/invitation_dialog/**/*",
             "helpdesk_apizee/static/src/agent_panel/**/*",
+            "helpdesk_apizee/static/src/waiting/**/*",
         ],
         # Loaded when a ticket form first shows its live call status
         "helpdesk_apizee.assets_live": [

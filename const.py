@@ -318,3 +318,38 @@ MEDIA_ATTACHMENT_PREFIX = "apizee-media-"
 # The bus notification that a record's video calls changed, with the payload
 # ``{"res_model", "res_id"}``: the ticket forms showing it read it again
 LIVE_NOTIFICATION = "helpdesk_apizee/calls_changed"
+
+# -- The customer's side (join link, portal, appointments) -----------------------------
+
+# Our route of a ticket's join link: /helpdesk_apizee/join/<ticket id>/<token>. The
+# token is random (as the portal's access_token), stored on the ticket, compared in
+# constant time; "Reset the join link" makes the old ones stale.
+JOIN_PATH = "/helpdesk_apizee/join"
+JOIN_TOKEN_BYTES = 24  # of randomness, URL-safe base64 (32 characters)
+# Our choice: a join link creates at most one Apizee session per ticket in this many
+# seconds (a session that ended at once is not created again and again).
+JOIN_CREATE_EVERY = 60
+# Our choice: the agents are told again that the customer waits after this many
+# seconds only (a customer pressing the button twice makes one note).
+JOIN_NOTIFY_EVERY = 60
+# The bus notification that a customer is waiting in a record's call, with the payload
+# ``{"title", "message", "url", "res_model", "res_id"}``: a sticky notification with
+# a "Join" button in the agents' web clients
+WAITING_NOTIFICATION = "helpdesk_apizee/customer_waiting"
+# Our choices for video appointments: slots offered from this many minutes from now,
+# up to this many days ahead, at most this many.
+APPOINTMENT_LEAD_MINUTES = 60
+APPOINTMENT_DAYS = 14
+APPOINTMENT_MAX_SLOTS = 60
+# Our choice: a customer books at most this many coming appointments per ticket.
+APPOINTMENT_MAX_PER_TICKET = 3
+APPOINTMENT_DURATION_DEFAULT = 30  # minutes (a team setting)
+APPOINTMENT_MISSED_DEFAULT = 15  # minutes (a team setting)
+
+# How a session started (reporting): the features that open sessions
+SESSION_ORIGINS = [
+    ("agent", "Agent"),
+    ("customer_link", "Customer's join link"),
+    ("portal_invite", "Customer's request from the portal"),
+    ("appointment", "Video appointment"),
+]

@@ -37,3 +37,16 @@ class RetryLater(Exception):
 class Ignored(Exception):  # noqa: N818 (an outcome, not an error)
     """The event is about nothing of this database: marked ignored, with the reason
     given as message."""
+
+
+class JoinWait(Exception):  # noqa: N818 (an outcome, not an error)
+    """A customer's join link cannot create a session now: try again in ``seconds``
+    (one creation per record a minute, or Apizee's rate limit).
+
+    :param str message: what to tell the customer (translated)
+    :param int seconds: when to try again
+    """
+
+    def __init__(self, message, seconds):
+        super().__init__(message)
+        self.seconds = seconds

@@ -12,5 +12,6 @@ from . import res_config_settings
 from . import helpdesk_ticket_team
 from . import apizee_video_mixin
 from . import helpdesk_ticket
+from . import calendar_event
 from . import res_users
 from . import ir_http

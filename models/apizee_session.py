@@ -74,6 +74,20 @@ class ApizeeSession(models.Model):
     invitation_sent = fields.Boolean(
         readonly=True, help="Apizee sent the invitation by SMS or email itself."
     )
+    origin = fields.Selection(
+        selection=const.SESSION_ORIGINS,
+        string="Started from",
+        default="agent",
+        readonly=True,
+        help="Who started the session: an agent, or the customer (the ticket's join "
+        "link, the portal, a video appointment).",
+    )
+    customer_opened_time = fields.Datetime(
+        string="Customer opened the link on",
+        readonly=True,
+        help="The last time the customer pressed the button of the ticket's join "
+        "link for this session.",
+    )
     agent_url = fields.Char(string="Agent room", readonly=True)
     guest_url = fields.Char(string="Guest link", readonly=True)
     reference = fields.Char(readonly=True)
@@ -259,7 +273,8 @@ class ApizeeSession(models.Model):
             the session
         """
         self._check_agent()
-        self.ensure_one()
+        if len(self) != 1:
+            raise UserError(self.env._("Choose one video session to open."))
         self.check_access("read")
         return self._room_action()
 
@@ -429,7 +444,20 @@ class ApizeeSession(models.Model):
             }
         )
         user = self.env.user.name
-        if session.invitation_sent:
+        if session.origin != "agent":
+            origins = dict(session._fields["origin"]._description_selection(self.env))
+            body = self.env._(
+                "Apizee video session %(session)s opened for %(customer)s "
+                "(%(origin)s)%(sent)s.",
+                session=session.apizee_id,
+                customer=record._apizee_customer_name() or self.env._("the customer"),
+                origin=origins.get(session.origin, ""),
+                sent=self.env._("; Apizee sent the invitation to %(recipients)s")
+                % {"recipients": session.recipients}
+                if session.invitation_sent
+                else "",
+            )
+        elif session.invitation_sent:
             body = self.env._(
                 "Apizee video session %(session)s opened by %(user)s; Apizee sent the "
                 "invitation to %(recipients)s.",

@@ -9,13 +9,20 @@ is a second one, defined in the tests only.
 """
 
 import base64
+import logging
+import math
+import secrets
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, consteq
 
 from .. import const
-from ..utils import apizee_urls, recipients
+from ..exceptions import JoinWait
+from ..utils import apizee_urls, apizee_webhooks, recipients
+from .apizee_client import ApizeeError
+
+_logger = logging.getLogger(__name__)
 
 
 class ApizeeVideoMixin(models.AbstractModel):
@@ -43,6 +50,38 @@ class ApizeeVideoMixin(models.AbstractModel):
     apizee_call_live = fields.Boolean(compute="_compute_apizee_call_status")
     # The customer is in the call (green chip); a live call waiting for them is not
     apizee_call_in_progress = fields.Boolean(compute="_compute_apizee_call_status")
+
+    # The customer's join link (see "The customer's side" below): its token is a
+    # secret of the record, for administrators only; the link is for its agents
+    apizee_join_token = fields.Char(
+        copy=False, groups="base.group_system", index="btree_not_null"
+    )
+    apizee_join_url = fields.Char(
+        string="Customer's join link",
+        compute="_compute_apizee_join_url",
+        help="The customer opens it to start a video call with the agents; it works "
+        "as long as the record is open.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override: each record has its join link's token from the start."""
+        for vals in vals_list:
+            vals.setdefault("apizee_join_token", self._apizee_new_join_token())
+        return super().create(vals_list)
+
+    def copy_data(self, default=None):
+        """Override: a copy has its own join link."""
+        vals_list = super().copy_data(default=default)
+        for vals in vals_list:
+            vals["apizee_join_token"] = self._apizee_new_join_token()
+        return vals_list
+
+    def _compute_apizee_join_url(self):
+        for record in self:
+            record.apizee_join_url = (
+                record._apizee_join_url() if record._origin.id else False
+            )
 
     def _compute_apizee_session_count(self):
         counts = dict(
@@ -220,6 +259,12 @@ class ApizeeVideoMixin(models.AbstractModel):
         self.ensure_one()
         return self._apizee_customer().name or ""
 
+    def _apizee_default_agent(self):
+        """The agent of a session the customer starts (a ``res.users``, possibly
+        empty): Apizee puts the call in their queue."""
+        self.ensure_one()
+        return self.env["res.users"]
+
     def _apizee_company(self):
         """The company whose Apizee account and settings the record uses."""
         self.ensure_one()
@@ -266,7 +311,7 @@ class ApizeeVideoMixin(models.AbstractModel):
         :raise AccessError: for users who may not call from the record
         """
         self._apizee_check_agent()
-        self.ensure_one()
+        self._apizee_ensure_one()
         self.check_access("read")
         company = self._apizee_company()
         paths = company._apizee_video_call_paths(self.env.user)
@@ -295,7 +340,7 @@ class ApizeeVideoMixin(models.AbstractModel):
         :raise AccessError: when the user may not read the record
         """
         self._apizee_check_agent()
-        self.ensure_one()
+        self._apizee_ensure_one()
         self.check_access("read")
         service = self._apizee_get_service()
         phones, emails = self._apizee_get_default_recipients()
@@ -333,7 +378,7 @@ class ApizeeVideoMixin(models.AbstractModel):
             nothing is changed then
         """
         self._apizee_check_agent()
-        self.ensure_one()
+        self._apizee_ensure_one()
         self.check_access("write")
         invite = bool(self.env.context.get("apizee_invite"))
         session = self._apizee_get_live_session()
@@ -396,7 +441,7 @@ class ApizeeVideoMixin(models.AbstractModel):
         :raise UserError: when the company key is not set
         """
         self._apizee_check_agent()
-        self.ensure_one()
+        self._apizee_ensure_one()
         self.check_access("read")
         company = self._apizee_company().sudo()
         if not company.apizee_company_key:
@@ -441,7 +486,7 @@ class ApizeeVideoMixin(models.AbstractModel):
     def action_apizee_view_sessions(self):
         """List the video sessions of the record."""
         self._apizee_check_agent()
-        self.ensure_one()
+        self._apizee_ensure_one()
         self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "helpdesk_apizee.apizee_session_action"
@@ -514,23 +559,36 @@ class ApizeeVideoMixin(models.AbstractModel):
         self.ensure_one()
         return self.sudo().apizee_session_ids.filtered("live")[:1]
 
-    def _apizee_create_session(self, invite=False):
+    def _apizee_create_session(self, invite=False, origin="agent", contacts=None):
         """Create the Apizee session of the record, then its record and a note.
 
         :param bool invite: let Apizee send the invitation itself
+        :param str origin: who starts it (``const.SESSION_ORIGINS``): an agent, with
+            their own Apizee account when they have one; else the customer, with the
+            company's technical accounts, for the record's agent
+            (``_apizee_default_agent``)
+        :param contacts: the customer's contact details to send it to, instead of
+            all of them: a pair of lists ``(phones, emails)``
         :return: the new ``apizee.session``
         """
         self.ensure_one()
-        params = self._prepare_apizee_session_params(invite)
+        agent = self.env.user if origin == "agent" else self._apizee_default_agent()
+        params = self._prepare_apizee_session_params(
+            invite, agent=agent, contacts=contacts
+        )
         answer = self._apizee_company()._apizee_call(
-            "POST", const.TICKETS_PATH, params=params, user=self.env.user
+            "POST",
+            const.TICKETS_PATH,
+            params=params,
+            user=self.env.user if origin == "agent" else None,
         )
         return self.env["apizee.session"]._create_from_answer(
             self,
             answer,
             {
+                "origin": origin,
                 "service_id": self._apizee_get_service().id,
-                "agent_id": self.env.user.id,
+                "agent_id": agent.id,
                 "agent_username": params.get("agent"),
                 "recipients": ", ".join(
                     filter(None, (params.get("phone"), params.get("email")))
@@ -540,16 +598,19 @@ class ApizeeVideoMixin(models.AbstractModel):
             },
         )
 
-    def _prepare_apizee_session_params(self, invite=False):
+    def _prepare_apizee_session_params(self, invite=False, agent=None, contacts=None):
         """Query parameters of ``POST /api/v3/tickets`` for this record, without I/O.
 
         Invalid contact details of the customer are left out.
 
+        :param agent: the agent of the session (``res.users``), else the current user
+        :param contacts: ``(phones, emails)`` instead of the customer's
         :return: a dict (Apizee's "Ticket management" page, see ``const``)
         :raise UserError: when none of the customer's contact details is valid
         """
         self.ensure_one()
-        entries = self._apizee_session_recipients()[0]
+        agent = self.env.user if agent is None else agent
+        entries = self._apizee_session_recipients(contacts)[0]
         phones = recipients.unique_values(e for e in entries if e.kind == "phone")
         emails = recipients.unique_values(e for e in entries if e.kind == "email")
         if not phones and not emails:
@@ -574,8 +635,8 @@ class ApizeeVideoMixin(models.AbstractModel):
         service = self._apizee_get_service()
         if service:
             params["service"] = service.key  # its name: [guess] (readme/ROADMAP.md)
-        if self.env.user.apizee_username:
-            params["agent"] = self.env.user.apizee_username
+        if agent.sudo().apizee_username:
+            params["agent"] = agent.sudo().apizee_username
         if invite:
             params["invite"] = "1"
         return params
@@ -594,13 +655,16 @@ class ApizeeVideoMixin(models.AbstractModel):
         phones = [p for p in (partner.phone, partner.mobile) if p]
         return list(dict.fromkeys(phones)), [partner.email] if partner.email else []
 
-    def _apizee_session_recipients(self):
+    def _apizee_session_recipients(self, contacts=None):
         """The customer's contact details, read and checked, without I/O.
 
+        :param contacts: ``(phones, emails)`` to check instead of the customer's
         :return: a pair of lists of ``utils.recipients.Recipient``:
             ``(valid, invalid)``
         """
-        entries = self._apizee_get_recipients(*self._apizee_get_default_recipients())
+        entries = self._apizee_get_recipients(
+            *(contacts or self._apizee_get_default_recipients())
+        )
         return (
             [entry for entry in entries if not entry.error],
             [entry for entry in entries if entry.error],
@@ -647,7 +711,7 @@ class ApizeeVideoMixin(models.AbstractModel):
         :raise UserError: for an unknown, malformed or oversized message
         """
         self._apizee_check_agent()
-        self.ensure_one()
+        self._apizee_ensure_one()
         self.check_access("write")
         user = self.env.user.name
         if kind == "snapshot":
@@ -753,3 +817,228 @@ class ApizeeVideoMixin(models.AbstractModel):
         if not service.active or service.company_id != company:
             return self.env["apizee.service"]
         return service.with_env(self.env)
+
+    # -- The customer's side: the join link ----------------------------------------
+
+    @api.model
+    def _apizee_new_join_token(self):
+        return secrets.token_urlsafe(const.JOIN_TOKEN_BYTES)
+
+    def _apizee_join_url(self):
+        """The record's join link, with its token (made now when it has none: a
+        record created before the join links existed).
+
+        :return: an absolute URL
+        """
+        self.ensure_one()
+        record = self.sudo()
+        if not record.apizee_join_token:
+            record.apizee_join_token = self._apizee_new_join_token()
+        return f"{record.get_base_url()}{self._apizee_join_path()}"
+
+    def _apizee_join_path(self):
+        """The join link's path: ``/helpdesk_apizee/join/<model>/<id>/<token>``
+        (hook: the ticket's has no model part)."""
+        self.ensure_one()
+        token = self.sudo().apizee_join_token
+        return f"{const.JOIN_PATH}/{self._name.replace('.', '-')}/{self.id}/{token}"
+
+    @api.model
+    def _apizee_fill_join_tokens(self):
+        """Give a join link's token to the records that have none (at install, in
+        batches)."""
+        while True:
+            records = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search([("apizee_join_token", "=", False)], limit=1000)
+            )
+            if not records:
+                return
+            for record in records:
+                record.apizee_join_token = self._apizee_new_join_token()
+            records.flush_recordset(["apizee_join_token"])
+            records.invalidate_recordset()
+
+    def _apizee_check_join_token(self, token):
+        """Whether ``token`` is the record's join link's token (constant time).
+
+        :return: bool; False for a record without a token, or an empty one
+        """
+        self.ensure_one()
+        expected = self.sudo().apizee_join_token
+        return bool(
+            expected
+            and isinstance(token, str)
+            and consteq(expected.encode(), token.encode("utf-8", "replace"))
+        )
+
+    def action_apizee_reset_join_link(self):
+        """Give the record a new join link: the old one answers "not found" from now
+        on (a link sent to the wrong person, say)."""
+        self._apizee_check_agent()
+        self._apizee_ensure_one()
+        self.check_access("write")
+        self.sudo().apizee_join_token = self._apizee_new_join_token()
+        self._apizee_post_note(
+            self.env._(
+                "%(user)s reset the customer's join link: the previous one no longer "
+                "works.",
+                user=self.env.user.name,
+            )
+        )
+        return True
+
+    def _apizee_ensure_one(self):
+        """``ensure_one`` for the public actions: a translated error, not a
+        ``ValueError``.
+
+        :raise UserError: on an empty set or several records
+        """
+        if len(self) != 1:
+            raise UserError(self.env._("Choose one record to call from."))
+
+    def _apizee_self_service_problem(self):
+        """Why the customer may not start a video call from the record now, or
+        None (hook: a ticket says "closed", "disabled"...).
+
+        :return: a key among ``closed``, ``disabled``, or False
+        """
+        self.ensure_one()
+        return False
+
+    def _apizee_customer_start(self, origin="customer_link", opener=None, invite=None):
+        """The customer starts a video call: reuse the record's live session or create
+        one (with the company's technical accounts, for the record's agent), tell
+        the agents, and give the customer's link.
+
+        Called as superuser by the routes, once they checked the join link's token or
+        the portal user's access. A second press at once waits for the first and
+        reuses its session (the lock).
+
+        :param str origin: ``customer_link``, ``portal_invite`` or ``appointment``
+        :param opener: the ``res.partner`` who pressed (a portal user), else the
+            record's customer
+        :param invite: ``(phones, emails)`` for Apizee to send the link to (the
+            portal's "Send me the link"), instead of redirecting
+        :return: the session's guest URL (checked: Apizee's hosts only), or None
+            when the link was sent (``invite``)
+        :raise JoinWait: within a minute of the last session created this way, or
+            when Apizee's limit is reached: when to try again
+        :raise UserError: the settings miss, no contact detail, Apizee failed
+        """
+        self.ensure_one()
+        problem = self._apizee_self_service_problem()
+        if problem:
+            raise UserError(self.env._("Video calls are not available here."))
+        self._apizee_lock()
+        self.invalidate_recordset(["apizee_session_ids"])
+        session = self._apizee_get_live_session()
+        now = fields.Datetime.now()
+        if session and (invite or not session.guest_url):
+            session = None  # a new session: Apizee sends its link, or gives one
+        if not session:
+            last = self.sudo().apizee_session_ids.filtered(
+                lambda s: s.origin != "agent"
+            )[:1]
+            waited = (now - last.create_date).total_seconds() if last else None
+            if waited is not None and waited < const.JOIN_CREATE_EVERY:
+                seconds = min(
+                    const.JOIN_CREATE_EVERY,
+                    max(1, math.ceil(const.JOIN_CREATE_EVERY - waited)),
+                )
+                raise JoinWait(
+                    self.env._(
+                        "A video call was started here a moment ago: try again in "
+                        "%(seconds)s seconds.",
+                        seconds=seconds,
+                    ),
+                    seconds,
+                )
+            try:
+                session = self.with_context(
+                    apizee_background=True
+                )._apizee_create_session(
+                    invite=bool(invite), origin=origin, contacts=invite
+                )
+            except ApizeeError as error:
+                if error.kind == "rate_limited":
+                    raise JoinWait(
+                        self.env._(
+                            "Many customers are starting video calls right now: try "
+                            "again in %(seconds)s seconds.",
+                            seconds=error.retry_after,
+                        ),
+                        error.retry_after,
+                    ) from error
+                raise
+        if invite:
+            self._apizee_customer_waiting(session, opener, sent=True)
+            return None
+        server_url = self._apizee_company().sudo().apizee_server_url
+        url = session.guest_url
+        if not apizee_webhooks.is_room_url(url, server_url or const.DEFAULT_SERVER_URL):
+            _logger.warning(
+                "Apizee session %s: customer's link %r refused (not https on the "
+                "Apizee server's host nor *.apizee.com)",
+                session.id,
+                (url or "")[:200],
+            )
+            raise UserError(
+                self.env._("The video call could not be started: Apizee gave no link.")
+            )
+        self._apizee_customer_waiting(session, opener)
+        return url
+
+    def _apizee_customer_waiting(self, session, opener=None, sent=False):
+        """Tell the record's agents that the customer is waiting in ``session``'s
+        call: a note on the record that names who opened the link and when (once a
+        minute), and a sticky notification with "Join" for whoever has Odoo open."""
+        now = fields.Datetime.now()
+        last = session.customer_opened_time
+        session.sudo().customer_opened_time = now
+        if last and (now - last).total_seconds() < const.JOIN_NOTIFY_EVERY:
+            return
+        customer = (
+            opener.name if opener else self._apizee_customer_name()
+        ) or self.env._("The customer")
+        reference = self._apizee_reference()
+        if sent:
+            body = self.env._(
+                "%(customer)s asked for the video call link by SMS or email (session "
+                "%(session)s).",
+                customer=customer,
+                session=session.apizee_id,
+            )
+        else:
+            body = self.env._(
+                "%(customer)s opened the video call link and is waiting in the call "
+                "(session %(session)s).",
+                customer=customer,
+                session=session.apizee_id,
+            )
+        self._apizee_post_note(body, author=opener or self._apizee_customer() or None)
+        self._apizee_notify_waiting(session, customer, reference)
+
+    def _apizee_notify_waiting(self, session, customer, reference):
+        """The sticky "customer waiting" notification, sent at commit to the agents
+        who may call from the record and read it (``_apizee_live_users``)."""
+        users = self._apizee_live_users().filtered(
+            lambda user: not user.share
+            and self.with_user(user)._apizee_is_agent()
+            and self.with_user(user).has_access("read")
+        )
+        for user in users:
+            lang_self = self.with_context(lang=user.lang)
+            payload = {
+                "title": lang_self.env._("A customer is waiting"),
+                "message": lang_self.env._(
+                    "%(customer)s is waiting in the video call of %(reference)s.",
+                    customer=customer,
+                    reference=reference,
+                ),
+                "url": session.agent_url or False,
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+            user.partner_id._bus_send(const.WAITING_NOTIFICATION, payload)

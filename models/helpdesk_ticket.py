@@ -1,5 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from .. import const
+from ..utils import recipients
 
 
 class HelpdeskTicket(models.Model):
@@ -31,6 +37,34 @@ class HelpdeskTicket(models.Model):
     apizee_call_status = fields.Char(groups=_apizee_agent_group)
     apizee_call_live = fields.Boolean(groups=_apizee_agent_group)
     apizee_call_in_progress = fields.Boolean(groups=_apizee_agent_group)
+
+    apizee_join_url = fields.Char(groups=_apizee_agent_group)
+    apizee_self_service = fields.Boolean(
+        related="team_id.apizee_self_service", groups=_apizee_agent_group
+    )
+    # The ticket's video appointments (calendar events)
+    apizee_appointment_ids = fields.One2many(
+        comodel_name="calendar.event",
+        inverse_name="apizee_ticket_id",
+        string="Video appointments",
+        groups=_apizee_agent_group,
+    )
+    apizee_appointment_count = fields.Integer(
+        compute="_compute_apizee_appointment_count", groups=_apizee_agent_group
+    )
+
+    def _compute_apizee_appointment_count(self):
+        counts = dict(
+            self.env["calendar.event"]
+            .sudo()
+            ._read_group(
+                [("apizee_ticket_id", "in", self.ids)],
+                ["apizee_ticket_id"],
+                ["__count"],
+            )
+        )
+        for ticket in self:
+            ticket.apizee_appointment_count = counts.get(ticket._origin, 0)
 
     def _apizee_live_users(self):
         """Override: the ticket's agent and its team's agents too."""
@@ -82,3 +116,227 @@ class HelpdeskTicket(models.Model):
         action = super().action_apizee_agent_panel()
         action["params"]["ticket_id"] = self.id
         return action
+
+    # -- The customer's side -----------------------------------------------------------
+
+    def _apizee_join_path(self):
+        """Override: ``/helpdesk_apizee/join/<ticket>/<token>``."""
+        self.ensure_one()
+        return f"{const.JOIN_PATH}/{self.id}/{self.sudo().apizee_join_token}"
+
+    def _apizee_default_agent(self):
+        """Override: the ticket's agent."""
+        self.ensure_one()
+        return self.sudo().user_id
+
+    def _apizee_self_service_problem(self):
+        """Override: a closed ticket, or a team that does not let its customers start
+        calls (a ticket without team: no self-service)."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if ticket.closed or not ticket.active:
+            return "closed"
+        if not ticket.team_id.apizee_self_service:
+            return "disabled"
+        return False
+
+    def _apizee_portal_video(self):
+        """What the portal's "Show us the problem by video" block shows for the
+        ticket (read as superuser by the portal route, once it checked the access).
+
+        :return: a dict, or None when there is no block: ``now`` (the team's hours
+            are open), ``book`` (slots can be booked), ``phone``/``email`` (masked
+            contact details Apizee may send the link to), ``appointments`` (the
+            coming ones), ``join_path``
+        """
+        self.ensure_one()
+        ticket = self.sudo()
+        if ticket._apizee_self_service_problem():
+            return None
+        valid = ticket._apizee_session_recipients()[0]
+        phones = recipients.unique_values(e for e in valid if e.kind == "phone")
+        emails = recipients.unique_values(e for e in valid if e.kind == "email")
+        return {
+            "now": ticket.team_id._apizee_is_open(),
+            "phone": recipients.mask(phones[-1]) if phones else False,
+            "email": recipients.mask(emails[0]) if emails else False,
+            "appointments": ticket.apizee_appointment_ids.filtered(
+                lambda event: event.stop >= fields.Datetime.now()
+            ).sorted("start"),
+            "join_path": ticket._apizee_join_path(),
+        }
+
+    def _apizee_appointment_agents(self):
+        """The agents who may take a video appointment of the ticket: its agent,
+        else its team's."""
+        self.ensure_one()
+        ticket = self.sudo()
+        return ticket.user_id or ticket.team_id.user_ids.filtered(
+            lambda user: user.active and not user.share
+        )
+
+    def _apizee_free_slots(self):
+        """The video appointment slots the ticket's customer may book.
+
+        :return: a list of ``(start, stop, agent)`` (see the team's)
+        """
+        self.ensure_one()
+        ticket = self.sudo()
+        if ticket._apizee_self_service_problem():
+            return []
+        return ticket.team_id._apizee_free_slots(ticket._apizee_appointment_agents())
+
+    def _apizee_book(self, start, booked_by=None):
+        """Book the video appointment of the slot that starts at ``start``: a
+        calendar event of the slot's agent and the customer, whose video-call
+        location is the ticket's join link, with a reminder by email.
+
+        Two customers booking the same slot at once: the second waits for the first
+        (the team's lock), then sees the slot taken.
+
+        :param datetime start: naive UTC
+        :param booked_by: the ``res.partner`` who booked (portal), else the agent
+        :return: the ``calendar.event``
+        :raise UserError: the slot is not free (any more)
+        """
+        self.ensure_one()
+        ticket = self.sudo()
+        if ticket._apizee_self_service_problem() and booked_by:
+            raise UserError(self.env._("Video calls are not available here."))
+        ticket.team_id._apizee_lock_bookings()
+        ticket.invalidate_recordset()
+        self.env["calendar.event"].invalidate_model()
+        coming = ticket.apizee_appointment_ids.filtered(
+            lambda event: event.stop >= fields.Datetime.now()
+        )
+        if booked_by and len(coming) >= const.APPOINTMENT_MAX_PER_TICKET:
+            raise UserError(
+                self.env._(
+                    "This ticket already has %(count)s video appointments to come: "
+                    "cancel one to book another.",
+                    count=len(coming),
+                )
+            )
+        slot = next(
+            (s for s in ticket._apizee_slots_for_booking() if s[0] == start), None
+        )
+        if not slot:
+            raise UserError(
+                self.env._("This time is no longer free: choose another one.")
+            )
+        begin, stop, agent = slot
+        return ticket._apizee_create_appointment(begin, stop, agent, booked_by)
+
+    def _apizee_slots_for_booking(self):
+        """The free slots, as the booking reads them (hook for agents' bookings)."""
+        self.ensure_one()
+        return self.team_id._apizee_free_slots(self._apizee_appointment_agents())
+
+    def _apizee_create_appointment(self, begin, stop, agent, booked_by=None):
+        self.ensure_one()
+        ticket = self.sudo()
+        join_url = ticket._apizee_join_url()
+        customer = ticket.partner_id
+        partners = agent.partner_id | customer
+        alarm = self.env.ref("calendar.alarm_mail_1", raise_if_not_found=False)
+        # In the customer's language: the event's name and description are theirs
+        lang_env = self.with_context(lang=customer.lang or agent.lang).env
+        event = (
+            self.env["calendar.event"]
+            .sudo()
+            .with_context(lang=customer.lang or agent.lang)
+            .create(
+                {
+                    "name": lang_env._(
+                        "Video call: %(ticket)s %(name)s",
+                        ticket=ticket.number,
+                        name=ticket.name,
+                    ),
+                    "start": begin,
+                    "stop": stop,
+                    "user_id": agent.id,
+                    "partner_ids": [Command.set(partners.ids)],
+                    "res_model_id": self.env["ir.model"]._get_id(self._name),
+                    "res_id": ticket.id,
+                    "apizee_ticket_id": ticket.id,
+                    "videocall_location": join_url,
+                    "description": Markup("<p>%s</p><p><a href='%s'>%s</a></p>")
+                    % (
+                        lang_env._(
+                            "At the time of the appointment, open this link on a "
+                            "phone with a camera and press “Start the video call”:"
+                        ),
+                        join_url,
+                        join_url,
+                    ),
+                    "alarm_ids": [Command.set(alarm.ids)] if alarm else [],
+                }
+            )
+        )
+        start = fields.Datetime.context_timestamp(
+            self.with_context(tz=agent.tz or "UTC"), begin
+        )
+        ticket._apizee_post_note(
+            self.env._(
+                "Video appointment booked by %(who)s for %(when)s with %(agent)s.",
+                who=(booked_by or self.env.user.partner_id).name,
+                when=start.strftime("%Y-%m-%d %H:%M %Z"),
+                agent=agent.name,
+            ),
+            author=booked_by,
+        )
+        return event
+
+    def action_apizee_book_appointment(self):
+        """A video appointment with the ticket's customer, from the agent's side:
+        Odoo's calendar event form, filled (the customer and the agent as attendees,
+        the join link as the video-call location), for the agent to pick the time.
+
+        :return: an ``ir.actions.act_window`` on ``calendar.event``
+        """
+        self._apizee_check_agent()
+        self._apizee_ensure_one()
+        self.check_access("write")
+        ticket = self.sudo()
+        team = ticket.team_id
+        minutes = team.apizee_appointment_duration or const.APPOINTMENT_DURATION_DEFAULT
+        partners = self.env.user.partner_id | ticket.partner_id
+        alarm = self.env.ref("calendar.alarm_mail_1", raise_if_not_found=False)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Video appointment"),
+            "res_model": "calendar.event",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_name": self.env._(
+                    "Video call: %(ticket)s %(name)s",
+                    ticket=ticket.number,
+                    name=ticket.name,
+                ),
+                "default_partner_ids": partners.ids,
+                "default_user_id": self.env.user.id,
+                "default_duration": minutes / 60,
+                "default_res_model_id": self.env["ir.model"]._get_id(self._name),
+                "default_res_id": ticket.id,
+                "default_apizee_ticket_id": ticket.id,
+                "default_videocall_location": ticket._apizee_join_url(),
+                "default_alarm_ids": alarm.ids,
+            },
+        }
+
+    def action_apizee_view_appointments(self):
+        """The ticket's video appointments, in the calendar's list."""
+        self._apizee_check_agent()
+        self._apizee_ensure_one()
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Video appointments"),
+            "res_model": "calendar.event",
+            "view_mode": "list,form,calendar",
+            "views": [(False, "list"), (False, "form"), (False, "calendar")],
+            "domain": [("apizee_ticket_id", "=", self.id)],
+            "context": {"create": False},
+        }

@@ -1,5 +1,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from datetime import timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .. import const
 
 
 class HelpdeskTicketTeam(models.Model):
@@ -12,3 +19,168 @@ class HelpdeskTicketTeam(models.Model):
         help="Service preselected in the Apizee invitations of this team's tickets; "
         "when empty, the company's default service is used.",
     )
+    apizee_self_service = fields.Boolean(
+        string="Customers start video calls",
+        help="The customers of this team's tickets may start a video call "
+        "themselves (the ticket's join link, the portal's ticket page) and book a "
+        "video appointment.",
+    )
+    apizee_resource_calendar_id = fields.Many2one(
+        comodel_name="resource.calendar",
+        string="Video call hours",
+        check_company=True,
+        help="When customers may start a video call at once, and the hours of the "
+        "video appointments they book; when empty, the company's working hours.",
+    )
+    apizee_appointment_duration = fields.Integer(
+        string="Appointment length (minutes)",
+        default=const.APPOINTMENT_DURATION_DEFAULT,
+    )
+    apizee_missed_minutes = fields.Integer(
+        string="Missed after (minutes)",
+        default=const.APPOINTMENT_MISSED_DEFAULT,
+        help="A customer who has not joined this long after the start of a video "
+        "appointment missed it: the ticket's agent gets an activity.",
+    )
+
+    _sql_constraints = [
+        (
+            "apizee_appointment_duration_positive",
+            "CHECK(apizee_appointment_duration IS NULL "
+            "OR apizee_appointment_duration BETWEEN 5 AND 480)",
+            "A video appointment lasts from 5 to 480 minutes.",
+        ),
+        (
+            "apizee_missed_minutes_positive",
+            "CHECK(apizee_missed_minutes IS NULL OR apizee_missed_minutes >= 1)",
+            "An appointment is missed at least one minute after its start.",
+        ),
+    ]
+
+    def _apizee_hours(self):
+        """The team's video call hours: its own, else its company's working hours.
+
+        :return: a ``resource.calendar`` (possibly empty: no hours at all)
+        """
+        self.ensure_one()
+        team = self.sudo()
+        company = team.company_id or self.env.company
+        return team.apizee_resource_calendar_id or company.resource_calendar_id
+
+    def _apizee_open_intervals(self, start, end):
+        """The team's hours between ``start`` and ``end`` (naive UTC).
+
+        :return: a list of ``(start, end)`` pairs, naive UTC
+        """
+        self.ensure_one()
+        hours = self._apizee_hours()
+        if not hours:
+            return []
+        intervals = hours._work_intervals_batch(
+            pytz.utc.localize(start), pytz.utc.localize(end)
+        )[False]
+        return [
+            (
+                begin.astimezone(pytz.utc).replace(tzinfo=None),
+                stop.astimezone(pytz.utc).replace(tzinfo=None),
+            )
+            for begin, stop, _meta in intervals
+        ]
+
+    def _apizee_is_open(self, now=None):
+        """Whether a customer may start a video call now (within the team's hours)."""
+        self.ensure_one()
+        now = (now or fields.Datetime.now()).replace(microsecond=0)
+        return any(
+            begin <= now < stop
+            for begin, stop in self._apizee_open_intervals(
+                now - timedelta(minutes=1), now + timedelta(minutes=1)
+            )
+        )
+
+    @api.model
+    def _apizee_cut_slots(self, intervals, minutes, not_before):
+        """Slots of ``minutes`` within ``intervals``, from ``not_before``, starting on
+        the hour or the half hour (pure: no I/O).
+
+        :return: a list of ``(start, stop)`` pairs, naive UTC, in order
+        """
+        slots = []
+        length = timedelta(minutes=minutes)
+        step = timedelta(minutes=min(minutes, 30) if minutes >= 15 else minutes)
+        for begin, stop in sorted(intervals):
+            moment = max(begin, not_before)
+            # Round up to the next step from the interval's own start
+            offset = (moment - begin) % step
+            if offset:
+                moment += step - offset
+            while moment + length <= stop:
+                slots.append((moment, moment + length))
+                moment += length
+        return slots
+
+    def _apizee_free_slots(self, agents, now=None):
+        """The appointment slots a customer may book: the team's hours over the next
+        days, cut in appointments of the team's length, when at least one of
+        ``agents`` has no event then.
+
+        :param agents: ``res.users`` who may take the call
+        :return: a list of ``(start, stop, agent)``, naive UTC, at most
+            ``const.APPOINTMENT_MAX_SLOTS``
+        """
+        self.ensure_one()
+        now = (now or fields.Datetime.now()).replace(second=0, microsecond=0)
+        not_before = now + timedelta(minutes=const.APPOINTMENT_LEAD_MINUTES)
+        end = now + timedelta(days=const.APPOINTMENT_DAYS)
+        minutes = self.sudo().apizee_appointment_duration or (
+            const.APPOINTMENT_DURATION_DEFAULT
+        )
+        slots = self._apizee_cut_slots(
+            self._apizee_open_intervals(now, end), minutes, not_before
+        )
+        if not slots or not agents:
+            return []
+        busy = {agent: [] for agent in agents}
+        events = (
+            self.env["calendar.event"]
+            .sudo()
+            .search(
+                [
+                    ("start", "<", end),
+                    ("stop", ">", not_before),
+                    ("partner_ids", "in", agents.partner_id.ids),
+                    ("show_as", "=", "busy"),
+                ]
+            )
+        )
+        for event in events:
+            declined = event.attendee_ids.filtered(
+                lambda attendee: attendee.state == "declined"
+            ).partner_id
+            for agent in agents:
+                if agent.partner_id in event.partner_ids - declined:
+                    busy[agent].append((event.start, event.stop))
+        free = []
+        for begin, stop in slots:
+            for agent in agents:
+                if not any(b < stop and begin < e for b, e in busy[agent]):
+                    free.append((begin, stop, agent))
+                    break
+            if len(free) >= const.APPOINTMENT_MAX_SLOTS:
+                break
+        return free
+
+    def _apizee_lock_bookings(self):
+        """Serialize the bookings of the team's appointments (see
+        ``apizee.video.mixin._apizee_lock``): a second booking at once waits, then
+        sees the first (PostgreSQL's serialization error, which Odoo retries)."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL("SELECT id FROM helpdesk_ticket_team WHERE id = %s FOR UPDATE", self.id)
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE helpdesk_ticket_team SET write_date = write_date WHERE id = %s",
+                self.id,
+            )
+        )

@@ -24,3 +24,5 @@ from . import test_security_webhooks
 from . import test_video_call
 from . import test_video_mixin
 from . import test_scale
+from . import test_join
+from . import test_portal_video

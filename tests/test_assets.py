@@ -21,7 +21,7 @@ class TestAssets(TransactionCase):
         )
         self.assertEqual(
             self._folders("helpdesk_apizee.assets_lazy"),
-            {"invitation_dialog", "agent_panel"},
+            {"invitation_dialog", "agent_panel", "waiting"},
         )
         # The Hoot tests use the real actions, without loading a bundle
         self.assertEqual(self._folders("helpdesk_apizee.assets_live"), {"live_status"})

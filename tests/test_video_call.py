@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -87,8 +87,12 @@ class TestVideoCall(ApizeeStandInCommon):
         for user in (self.portal_user, self.internal_user):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.ticket.with_user(user).action_apizee_video_call()
-        with self.assertRaises(ValueError):
-            self.env["helpdesk.ticket"].with_user(self.agent).action_apizee_video_call()
+        for records in (self.env["helpdesk.ticket"], self.ticket | self.ticket.copy()):
+            with (
+                self.subTest(ids=records.ids),
+                self.assertRaisesRegex(UserError, "Choose one record"),
+            ):
+                records.with_user(self.agent).action_apizee_video_call()
         self.assertFalse(self.standin.requests)
 
     def test_other_company_ticket_refused(self):

@@ -67,3 +67,16 @@ def unique_values(recipients):
         if recipient.value and recipient.value not in values:
             values.append(recipient.value)
     return values
+
+
+def mask(value):
+    """``value`` with most of it hidden, for a page that shows where a link goes:
+    ``+33 7•• •• •5 67``-like for a phone, ``l•••@example.com`` for an email."""
+    if not value:
+        return ""
+    if "@" in value:
+        local, _sep, domain = value.rpartition("@")
+        return f"{local[:1]}•••@{domain}"
+    if len(value) <= 6:
+        return "•" * len(value)
+    return f"{value[:3]}{'•' * (len(value) - 5)}{value[-2:]}"

@@ -145,7 +145,8 @@ class ApizeeInviteWizard(models.TransientModel):
         """
         if not self:
             self.env["apizee.session"]._check_agent()
-        self.ensure_one()
+        if len(self) != 1:
+            raise UserError(self.env._("Open one invitation at a time."))
         record = self._record()
         record.check_access("read")
         entries = self._get_recipients()
