@@ -1,7 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
 import threading
+import time
 from contextlib import contextmanager
 from unittest.mock import patch
+
+import requests
 
 from odoo import SUPERUSER_ID, api
 from odoo.sql_db import TestCursor
@@ -14,6 +18,7 @@ from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from .. import const
 from .apizee_standin import ApizeeStandIn
 from .common import KEY_ASSISTANCE, StandInRequestsMixin
+from .fixtures import hours_values
 
 TICKET_URL = "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{}"
 QUICK_INVITATION_URL = "https://cloud.apizee.com/quick-invitation"
@@ -109,6 +114,57 @@ class TourCase(StandInRequestsMixin, HttpCase):
 
     def _tour(self, name):
         self.start_tour(TICKET_URL.format(self.ticket.id), name, login="tour_agent")
+
+    def _bus_dispatch_on_commit(self):
+        """Wake the websockets of the channels a commit notified, as the bus's
+        NOTIFY does in production."""
+        self.startPatcher(
+            patch.object(
+                WebsocketConnectionHandler, "websocket_allowed", return_value=True
+            )
+        )
+        commit = TestCursor.commit
+
+        def commit_and_dispatch(cursor):
+            channels = list(cursor.postcommit.data.get("bus.bus.channels", ()))
+            commit(cursor)
+            websockets = set()
+            for channel in channels:
+                websockets.update(dispatch._channels_to_ws.get(hashable(channel), ()))
+            for websocket in websockets:
+                websocket.trigger_notification_dispatching()
+
+        self.startPatcher(patch.object(TestCursor, "commit", commit_and_dispatch))
+
+    @contextmanager
+    def _cron_runner(self, model, start, every=0.2):
+        """Run the code of ``model``'s cron (``_cron_process``) every ``every``
+        seconds in a thread, as a cron runner would, once ``start`` is set and
+        until the block ends. The test's own thread must not use the database
+        meanwhile (the test cursors share one connection): ``start`` is set
+        while the browser runs the tour, and the block waits for the runner."""
+        stop = threading.Event()
+        errors = []
+
+        def runner():
+            while not (start.wait(every) or stop.is_set()):
+                pass
+            while not stop.wait(every):
+                try:
+                    with self.registry.cursor() as cr:
+                        api.Environment(cr, SUPERUSER_ID, {})[model]._cron_process()
+                except Exception as error:  # noqa: BLE001 - reported by the test
+                    errors.append(error)
+                    return
+
+        thread = threading.Thread(target=runner, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(10)
+        self.assertFalse(errors, "the cron runner failed")
 
 
 @tagged("post_install", "-at_install")
@@ -207,57 +263,6 @@ class TestTours(TourCase):
         self.standin.webhook_url = None
         self.standin.webhook_headers = None
 
-    def _bus_dispatch_on_commit(self):
-        """Wake the websockets of the channels a commit notified, as the bus's
-        NOTIFY does in production."""
-        self.startPatcher(
-            patch.object(
-                WebsocketConnectionHandler, "websocket_allowed", return_value=True
-            )
-        )
-        commit = TestCursor.commit
-
-        def commit_and_dispatch(cursor):
-            channels = list(cursor.postcommit.data.get("bus.bus.channels", ()))
-            commit(cursor)
-            websockets = set()
-            for channel in channels:
-                websockets.update(dispatch._channels_to_ws.get(hashable(channel), ()))
-            for websocket in websockets:
-                websocket.trigger_notification_dispatching()
-
-        self.startPatcher(patch.object(TestCursor, "commit", commit_and_dispatch))
-
-    @contextmanager
-    def _cron_runner(self, model, start, every=0.2):
-        """Run the code of ``model``'s cron (``_cron_process``) every ``every``
-        seconds in a thread, as a cron runner would, once ``start`` is set and
-        until the block ends. The test's own thread must not use the database
-        meanwhile (the test cursors share one connection): ``start`` is set
-        while the browser runs the tour, and the block waits for the runner."""
-        stop = threading.Event()
-        errors = []
-
-        def runner():
-            while not (start.wait(every) or stop.is_set()):
-                pass
-            while not stop.wait(every):
-                try:
-                    with self.registry.cursor() as cr:
-                        api.Environment(cr, SUPERUSER_ID, {})[model]._cron_process()
-                except Exception as error:  # noqa: BLE001 - reported by the test
-                    errors.append(error)
-                    return
-
-        thread = threading.Thread(target=runner, daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join(10)
-        self.assertFalse(errors, "the cron runner failed")
-
 
 @tagged("post_install", "-at_install")
 class TestPhoneTours(TourCase):
@@ -272,3 +277,83 @@ class TestPhoneTours(TourCase):
         self._tour("helpdesk_apizee_phone_ways_tour")
         self.assertEqual(len(self.standin.requests_to("/api/v3/tickets", "POST")), 1)
         self.assertEqual(len(self.ticket.apizee_session_ids), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerTours(TourCase):
+    """The customer's side: the portal, and the agent told that the customer waits."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        hours = cls.env["resource.calendar"].create(hours_values("Tour hours"))
+        cls.ticket.team_id.write(
+            {"apizee_self_service": True, "apizee_resource_calendar_id": hours.id}
+        )
+        cls.customer = new_test_user(
+            cls.env,
+            login="tour_customer",
+            password="tour_customer",
+            groups="base.group_portal",
+            partner_id=cls.ticket.partner_id.id,
+            name="Tour Customer",
+        )
+
+    def test_portal_tour(self):
+        """Log in as the customer, book the first free slot, start a call now: the
+        call opens on the stand-in's guest page."""
+        self.start_tour(
+            f"/my/ticket/{self.ticket.id}",
+            "helpdesk_apizee_portal_tour",
+            login="tour_customer",
+        )
+        event = self.ticket.sudo().apizee_appointment_ids
+        self.assertEqual(len(event), 1)
+        self.assertEqual(event.user_id, self.agent)
+        self.assertIn(self.ticket.partner_id, event.partner_ids)
+        # The browser followed the redirect to Apizee's page for the customer
+        session = self.ticket.apizee_session_ids
+        self.assertEqual(session.origin, "customer_link")
+        self.assertTrue(self.standin.requests_to(f"/guest/{session.apizee_id}"))
+
+    def test_customer_waiting_tour(self):
+        """The agent has the ticket open when the customer presses the join link's
+        button (public, from elsewhere): a sticky notice with Join, through the
+        bus, and the note in the chatter."""
+        self._bus_dispatch_on_commit()
+        path = self.ticket.sudo()._apizee_join_path()
+        errors = []
+
+        def customer():
+            # Once the agent's web client listens to the bus
+            for _i in range(300):
+                if any(
+                    channel[1:] == ("res.partner", self.agent.partner_id.id)
+                    for channel in list(dispatch._channels_to_ws)
+                    if isinstance(channel, tuple) and len(channel) == 3
+                ):
+                    break
+                time.sleep(0.1)
+            time.sleep(1)
+            try:
+                browser = requests.Session()
+                browser.cookies.set(TEST_CURSOR_COOKIE_NAME, self.http_request_key)
+                page = browser.get(self.base_url() + path, timeout=30)
+                csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+                answer = browser.post(
+                    self.base_url() + path,
+                    data={"csrf_token": csrf.group(1)},
+                    allow_redirects=False,
+                    timeout=30,
+                )
+                if answer.status_code != 303:
+                    errors.append(answer.status_code)
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+
+        thread = threading.Thread(target=customer, daemon=True)
+        thread.start()
+        self._tour("helpdesk_apizee_customer_waiting_tour")
+        thread.join(30)
+        self.assertFalse(errors)
+        self.assertEqual(self.ticket.apizee_session_ids.origin, "customer_link")

@@ -53,3 +53,14 @@ for (const [name, lazy] of [
         },
     });
 }
+
+/** "A customer is waiting" (bus): the notice comes from LAZY_BUNDLE. */
+registry.category("services").add("apizee_waiting", {
+    dependencies: ["bus_service"],
+    start(env, {bus_service}) {
+        bus_service.subscribe("helpdesk_apizee/customer_waiting", async (p) => {
+            await loadBundle(LAZY_BUNDLE);
+            registry.category("helpdesk_apizee").get("waiting")(env, p);
+        });
+    },
+});

@@ -13,6 +13,7 @@ const reloading = new WeakSet();
 export class LiveStatus extends Component {
     static template = xml`<span t-if="props.record.data.apizee_call_status"
         t-attf-class="badge rounded-pill o_apizee_live_status {{
+            env.isSmall ? 'mb-2' : ''}} {{
             props.record.data.apizee_call_in_progress ? 'text-bg-success' :
             props.record.data.apizee_call_live ? 'text-bg-info' : 'text-bg-light'}}"
         t-esc="props.record.data.apizee_call_status"/>`;

@@ -1,10 +1,12 @@
 /* License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl). */
 import {Component} from "@odoo/owl";
+import {browser} from "@web/core/browser/browser";
 import {Dropdown} from "@web/core/dropdown/dropdown";
 import {useDropdownState} from "@web/core/dropdown/dropdown_hooks";
 import {_t} from "@web/core/l10n/translation";
 import {registry} from "@web/core/registry";
 import {standardWidgetProps} from "@web/views/widgets/standard_widget_props";
+import {useService} from "@web/core/utils/hooks";
 
 /**
  * The ways to a call, in the menu's order: `path` is the key of the setting that
@@ -66,6 +68,33 @@ export class VideoCall extends Component {
 
     setup() {
         this.menu = useDropdownState();
+        this.notification = useService("notification");
+    }
+
+    /** The customer's join link, when their team lets them start calls. */
+    get joinUrl() {
+        const data = this.props.record.data;
+        return data.apizee_self_service ? data.apizee_join_url : false;
+    }
+
+    async copyJoinUrl() {
+        this.menu.close();
+        try {
+            await browser.navigator.clipboard.writeText(this.joinUrl);
+        } catch {
+            // No clipboard (http, old browser): show it to copy by hand
+            this.notification.add(this.joinUrl, {
+                title: _t("The customer's join link"),
+                sticky: true,
+            });
+            return;
+        }
+        this.notification.add(
+            _t(
+                "Paste it in a message to the customer: it starts a video call with you."
+            ),
+            {title: _t("Join link copied"), type: "success"}
+        );
     }
 
     get ways() {
