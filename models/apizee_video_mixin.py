@@ -935,8 +935,9 @@ class ApizeeVideoMixin(models.AbstractModel):
         self.invalidate_recordset(["apizee_session_ids"])
         session = self._apizee_get_live_session()
         now = fields.Datetime.now()
-        if session and (invite or not session.guest_url):
-            session = None  # a new session: Apizee sends its link, or gives one
+        if session and invite:
+            # Apizee sends a session's link when it creates it: a new session
+            session = None
         if not session:
             last = self.sudo().apizee_session_ids.filtered(
                 lambda s: s.origin != "agent"
@@ -973,6 +974,8 @@ class ApizeeVideoMixin(models.AbstractModel):
                     ) from error
                 raise
         if invite:
+            # A note only: the customer is not in the call yet (the webhooks and
+            # the live status say when they are)
             self._apizee_customer_waiting(session, opener, sent=True)
             return None
         server_url = self._apizee_company().sudo().apizee_server_url
@@ -1018,7 +1021,8 @@ class ApizeeVideoMixin(models.AbstractModel):
                 session=session.apizee_id,
             )
         self._apizee_post_note(body, author=opener or self._apizee_customer() or None)
-        self._apizee_notify_waiting(session, customer, reference)
+        if not sent:
+            self._apizee_notify_waiting(session, customer, reference)
 
     def _apizee_notify_waiting(self, session, customer, reference):
         """The sticky "customer waiting" notification, sent at commit to the agents

@@ -213,3 +213,15 @@ class TestJoinLink(HttpCase, JoinCommon):
         self.assertNotIn("evil.example.com", answer.headers.get("Location", ""))
         self.assertIn("could not be started", answer.text)
         self.assertNotIn("Traceback", answer.text)
+
+    @mute_logger("odoo.addons.helpdesk_apizee.controllers.join")
+    def test_apizee_gives_no_guest_link(self):
+        """Apizee answers without a link for the customer: a page that says so, and
+        a second press does not create another session."""
+        self.standin.url_style = "none"
+        self.addCleanup(setattr, self.standin, "url_style", "agentUrl")
+        for _press in range(2):
+            answer = self._press()
+            self.assertEqual(answer.status_code, 503)
+            self.assertIn("Apizee gave no link", answer.text)
+        self.assertEqual(len(self._sessions_created()), 1)

@@ -118,6 +118,13 @@ class TestPortalVideo(HttpCase, JoinCommon):
             ("1", "+33781234567", None),
         )
         self.assertEqual(self.ticket.apizee_session_ids.origin, "portal_invite")
+        self.assertIn("asked for the video call link", self.ticket.message_ids[0].body)
+        # Not in the call yet: no "is waiting" notice for the agents
+        self.assertFalse(
+            self.env["bus.bus"]
+            .sudo()
+            .search([("message", "like", "helpdesk_apizee/customer_waiting")])
+        )
         # Again at once: "wait a minute", nothing sent
         again = self.url_open(
             f"/my/ticket/{self.ticket.id}/video/send",
