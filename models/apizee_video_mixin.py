@@ -873,6 +873,18 @@ class ApizeeVideoMixin(models.AbstractModel):
             and consteq(expected.encode(), token.encode("utf-8", "replace"))
         )
 
+    def get_apizee_join_url(self):
+        """The record's join link, for its agents (the menu's "Copy the customer's
+        join link" reads it when clicked, not with the form).
+
+        :return: the URL
+        :raise AccessError: for users who may not call from the record or read it
+        """
+        self._apizee_check_agent()
+        self._apizee_ensure_one()
+        self.check_access("read")
+        return self._apizee_join_url()
+
     def action_apizee_reset_join_link(self):
         """Give the record a new join link: the old one answers "not found" from now
         on (a link sent to the wrong person, say)."""

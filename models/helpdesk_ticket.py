@@ -49,22 +49,18 @@ class HelpdeskTicket(models.Model):
         string="Video appointments",
         groups=_apizee_agent_group,
     )
+    # Stored: the ticket's form reads it with the ticket, without a query of its own
     apizee_appointment_count = fields.Integer(
-        compute="_compute_apizee_appointment_count", groups=_apizee_agent_group
+        compute="_compute_apizee_appointment_count",
+        store=True,
+        compute_sudo=True,
+        groups=_apizee_agent_group,
     )
 
+    @api.depends("apizee_appointment_ids", "apizee_appointment_ids.active")
     def _compute_apizee_appointment_count(self):
-        counts = dict(
-            self.env["calendar.event"]
-            .sudo()
-            ._read_group(
-                [("apizee_ticket_id", "in", self.ids)],
-                ["apizee_ticket_id"],
-                ["__count"],
-            )
-        )
         for ticket in self:
-            ticket.apizee_appointment_count = counts.get(ticket._origin, 0)
+            ticket.apizee_appointment_count = len(ticket.apizee_appointment_ids)
 
     def _apizee_live_users(self):
         """Override: the ticket's agent and its team's agents too."""

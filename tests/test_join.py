@@ -5,6 +5,7 @@ pages that say no, the limits."""
 import json
 import re
 
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -225,3 +226,14 @@ class TestJoinLink(HttpCase, JoinCommon):
             self.assertEqual(answer.status_code, 503)
             self.assertIn("Apizee gave no link", answer.text)
         self.assertEqual(len(self._sessions_created()), 1)
+
+    def test_join_url_for_the_tickets_agents_only(self):
+        url = self.ticket.with_user(self.agent).get_apizee_join_url()
+        self.assertEqual(url, self.ticket.sudo()._apizee_join_url())
+        self.assertTrue(url.endswith(self._path()))
+        for user in (self.portal_user, self.internal_user, self.other_agent):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.ticket.with_user(user).get_apizee_join_url()
+        # The token itself is for administrators only
+        with self.assertRaises(AccessError):
+            self.ticket.with_user(self.agent).read(["apizee_join_token"])

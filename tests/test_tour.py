@@ -322,13 +322,16 @@ class TestCustomerTours(TourCase):
         bus, and the note in the chatter."""
         self._bus_dispatch_on_commit()
         path = self.ticket.sudo()._apizee_join_path()
+        # Read now: the thread must not use the test's cursor
+        agent_channel = ("res.partner", self.agent.partner_id.id)
+        url = self.base_url() + path
         errors = []
 
         def customer():
             # Once the agent's web client listens to the bus
             for _i in range(300):
                 if any(
-                    channel[1:] == ("res.partner", self.agent.partner_id.id)
+                    channel[1:] == agent_channel
                     for channel in list(dispatch._channels_to_ws)
                     if isinstance(channel, tuple) and len(channel) == 3
                 ):
@@ -337,11 +340,12 @@ class TestCustomerTours(TourCase):
             time.sleep(1)
             try:
                 browser = requests.Session()
+                # The key of the running browser test (set by start_tour)
                 browser.cookies.set(TEST_CURSOR_COOKIE_NAME, self.http_request_key)
-                page = browser.get(self.base_url() + path, timeout=30)
+                page = browser.get(url, timeout=30)
                 csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
                 answer = browser.post(
-                    self.base_url() + path,
+                    url,
                     data={"csrf_token": csrf.group(1)},
                     allow_redirects=False,
                     timeout=30,

@@ -69,21 +69,25 @@ export class VideoCall extends Component {
     setup() {
         this.menu = useDropdownState();
         this.notification = useService("notification");
+        this.orm = useService("orm");
     }
 
-    /** The customer's join link, when their team lets them start calls. */
-    get joinUrl() {
-        const data = this.props.record.data;
-        return data.apizee_self_service ? data.apizee_join_url : false;
+    /** Whether the customer's team lets them start calls (a join link). */
+    get hasJoinLink() {
+        return Boolean(this.props.record.data.apizee_self_service);
     }
 
     async copyJoinUrl() {
         this.menu.close();
+        const {record} = this.props;
+        const url = await this.orm.call(record.resModel, "get_apizee_join_url", [
+            [record.resId],
+        ]);
         try {
-            await browser.navigator.clipboard.writeText(this.joinUrl);
+            await browser.navigator.clipboard.writeText(url);
         } catch {
             // No clipboard (http, old browser): show it to copy by hand
-            this.notification.add(this.joinUrl, {
+            this.notification.add(url, {
                 title: _t("The customer's join link"),
                 sticky: true,
             });
