@@ -341,8 +341,14 @@ WAITING_NOTIFICATION = "helpdesk_apizee/customer_waiting"
 APPOINTMENT_LEAD_MINUTES = 60
 APPOINTMENT_DAYS = 14
 APPOINTMENT_MAX_SLOTS = 60
-# Our choice: a customer books at most this many coming appointments per ticket.
-APPOINTMENT_MAX_PER_TICKET = 3
+# Our choice: a customer books at most this many coming appointments (all their
+# tickets together).
+APPOINTMENT_MAX_PER_CUSTOMER = 3
+# Our choices for "send me the link" (portal): Apizee texts or emails the customer's
+# own contact details, at most once every this many seconds per ticket, and at most
+# this many times a day per ticket and per recipient (SMS cost money).
+JOIN_INVITE_EVERY = 600
+JOIN_INVITES_PER_DAY = 3
 APPOINTMENT_DURATION_DEFAULT = 30  # minutes (a team setting)
 APPOINTMENT_MISSED_DEFAULT = 15  # minutes (a team setting)
 

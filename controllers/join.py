@@ -17,6 +17,12 @@ from ..exceptions import JoinWait
 
 _logger = logging.getLogger(__name__)
 
+JOIN_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
 
 class ApizeeJoinController(CustomerPortalHelpdesk):
     # -- The join link ---------------------------------------------------------------
@@ -33,6 +39,12 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
         sitemap=False,
     )
     def join(self, res_id, token, slug=None, **_kwargs):
+        response = self._join(res_id, token, slug)
+        # The link is a secret: not sent on to Apizee's page, cached or indexed
+        response.headers.update(JOIN_HEADERS)
+        return response
+
+    def _join(self, res_id, token, slug):
         """The customer's join link: a page with one button (GET, HEAD: nothing is
         created, so that link scanners start no call); the button (POST) reuses the
         record's live session or creates one, then redirects to Apizee's page for
@@ -67,17 +79,15 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
                 headers={"Retry-After": str(wait.seconds)},
             )
         except UserError as error:
+            # The reason is for the agents (the log); the customer reads a plain
+            # sentence and how to reach the help desk
             _logger.warning(
                 "Join link of %s %s: no video call (%r)",
                 record._name,
                 record.id,
                 error.args[0],
             )
-            return request.render(
-                "helpdesk_apizee.join_error",
-                {**self._join_values(record), "message": error.args[0]},
-                status=503,
-            )
+            return self._render_unavailable(record, "failed", status=503)
         return request.redirect(url, code=303, local=False)
 
     def _join_record(self, slug, res_id, token):
@@ -112,7 +122,7 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
             "no_breadcrumbs": True,
         }
 
-    def _render_unavailable(self, record, problem):
+    def _render_unavailable(self, record, problem, status=200):
         values = self._join_values(record)
         agent = record._apizee_default_agent()
         values.update(
@@ -124,7 +134,7 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
             if "access_url" in record._fields and not request.env.user._is_public()
             else False,
         )
-        return request.render("helpdesk_apizee.join_unavailable", values)
+        return request.render("helpdesk_apizee.join_unavailable", values, status=status)
 
     # -- The portal's ticket page ----------------------------------------------------
 
@@ -260,6 +270,7 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
         ticket = self._apizee_portal_ticket(ticket_id, access_token)
         event = ticket.apizee_appointment_ids.filtered(
             lambda appointment: appointment.id == event_id
+            and ticket.partner_id in appointment.partner_ids
         )
         if event and event.stop >= fields.Datetime.now():
             event.action_archive()

@@ -12,6 +12,7 @@ import base64
 import logging
 import math
 import secrets
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -65,9 +66,11 @@ class ApizeeVideoMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Override: each record has its join link's token from the start."""
+        """Override: each record has its join link's token from the start, made
+        here (a token given by a caller is not kept, but by superuser code)."""
         for vals in vals_list:
-            vals.setdefault("apizee_join_token", self._apizee_new_join_token())
+            if not (self.env.su and vals.get("apizee_join_token")):
+                vals["apizee_join_token"] = self._apizee_new_join_token()
         return super().create(vals_list)
 
     def copy_data(self, default=None):
@@ -950,6 +953,8 @@ class ApizeeVideoMixin(models.AbstractModel):
         if session and invite:
             # Apizee sends a session's link when it creates it: a new session
             session = None
+        if invite:
+            self._apizee_check_invite_limits(invite, now)
         if not session:
             last = self.sudo().apizee_session_ids.filtered(
                 lambda s: s.origin != "agent"
@@ -1004,6 +1009,64 @@ class ApizeeVideoMixin(models.AbstractModel):
             )
         self._apizee_customer_waiting(session, opener)
         return url
+
+    def _apizee_check_invite_limits(self, invite, now):
+        """Refuse a "send me the link" beyond its limits: one every
+        ``const.JOIN_INVITE_EVERY`` seconds per record, ``JOIN_INVITES_PER_DAY`` a
+        day per record and per recipient (Apizee's SMS are the company's cost).
+
+        :param invite: ``(phones, emails)``
+        :raise JoinWait: when to try again
+        """
+        Session = self.env["apizee.session"].sudo()
+        day_ago = now - timedelta(days=1)
+        sent = Session.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("origin", "=", "portal_invite"),
+                ("create_date", ">=", day_ago),
+            ],
+            order="create_date desc",
+        )
+        recipient = ", ".join(filter(None, [*invite[0], *invite[1]]))
+        to_recipient = Session.search_count(
+            [
+                ("origin", "=", "portal_invite"),
+                ("recipients", "=", recipient),
+                ("create_date", ">=", day_ago),
+            ]
+        )
+        if sent:
+            waited = (now - sent[0].create_date).total_seconds()
+            if waited < const.JOIN_INVITE_EVERY:
+                seconds = max(1, math.ceil(const.JOIN_INVITE_EVERY - waited))
+                raise JoinWait(
+                    self.env._(
+                        "The link was sent a moment ago: try again in %(minutes)s "
+                        "minutes.",
+                        minutes=math.ceil(seconds / 60),
+                    ),
+                    seconds,
+                )
+        if (
+            len(sent) >= const.JOIN_INVITES_PER_DAY
+            or to_recipient >= const.JOIN_INVITES_PER_DAY
+        ):
+            oldest = sent[const.JOIN_INVITES_PER_DAY - 1] if sent else None
+            seconds = (
+                max(1, math.ceil((oldest.create_date - day_ago).total_seconds()))
+                if oldest
+                else 86400
+            )
+            raise JoinWait(
+                self.env._(
+                    "The link was sent %(count)s times today: open one of them, or "
+                    "try again tomorrow.",
+                    count=const.JOIN_INVITES_PER_DAY,
+                ),
+                seconds,
+            )
 
     def _apizee_customer_waiting(self, session, opener=None, sent=False):
         """Tell the record's agents that the customer is waiting in ``session``'s

@@ -5,6 +5,7 @@ ticket's join link."""
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 
 class CalendarEvent(models.Model):
@@ -33,9 +34,18 @@ class CalendarEvent(models.Model):
 
         :raise AccessError: for them (superuser code passes)
         """
-        ticket_id = vals.get("apizee_ticket_id")
-        if ticket_id and not self.env.su:
-            ticket = self.env["helpdesk.ticket"].browse(ticket_id)
+        if self.env.su:
+            return
+        if "apizee_missed_checked" in vals:
+            raise AccessError(
+                self.env._("Only Odoo checks whether an appointment was missed.")
+            )
+        if "apizee_ticket_id" not in vals:
+            return
+        tickets = self.apizee_ticket_id | self.env["helpdesk.ticket"].browse(
+            vals["apizee_ticket_id"] or []
+        )
+        for ticket in tickets:
             ticket._apizee_check_agent()
             ticket.check_access("write")
 

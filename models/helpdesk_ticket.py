@@ -202,15 +202,32 @@ class HelpdeskTicket(models.Model):
         ticket.team_id._apizee_lock_bookings()
         ticket.invalidate_recordset()
         self.env["calendar.event"].invalidate_model()
-        coming = ticket.apizee_appointment_ids.filtered(
-            lambda event: event.stop >= fields.Datetime.now()
+        # The customer's coming appointments, across their tickets: a customer with
+        # many tickets does not take every slot of the team
+        customer = ticket.partner_id.commercial_partner_id
+        coming = (
+            self.env["calendar.event"]
+            .sudo()
+            .search_count(
+                [
+                    ("apizee_ticket_id", "!=", False),
+                    ("apizee_ticket_id.partner_id", "child_of", customer.ids),
+                    ("stop", ">=", fields.Datetime.now()),
+                ]
+            )
+            if customer
+            else len(
+                ticket.apizee_appointment_ids.filtered(
+                    lambda event: event.stop >= fields.Datetime.now()
+                )
+            )
         )
-        if booked_by and len(coming) >= const.APPOINTMENT_MAX_PER_TICKET:
+        if booked_by and coming >= const.APPOINTMENT_MAX_PER_CUSTOMER:
             raise UserError(
                 self.env._(
-                    "This ticket already has %(count)s video appointments to come: "
-                    "cancel one to book another.",
-                    count=len(coming),
+                    "You already have %(count)s video appointments to come: cancel "
+                    "one to book another.",
+                    count=coming,
                 )
             )
         slot = next(
@@ -256,6 +273,9 @@ class HelpdeskTicket(models.Model):
                     "res_id": ticket.id,
                     "apizee_ticket_id": ticket.id,
                     "videocall_location": join_url,
+                    # The join link is the customer's: the event's details are for
+                    # its attendees only (others see "busy")
+                    "privacy": "private",
                     "description": Markup("<p>%s</p><p><a href='%s'>%s</a></p>")
                     % (
                         lang_env._(

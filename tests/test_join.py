@@ -52,6 +52,10 @@ class TestJoinLink(HttpCase, JoinCommon):
         """Link scanners (GET, HEAD) start no call: only the button does."""
         page = self.url_open(self._path())
         self.assertEqual(page.status_code, 200)
+        # The link is a secret: not sent on as referrer, cached or indexed
+        self.assertEqual(page.headers["Referrer-Policy"], "no-referrer")
+        self.assertEqual(page.headers["Cache-Control"], "no-store")
+        self.assertIn("noindex", page.headers["X-Robots-Tag"])
         self.assertIn("Start the video call", page.text)
         self.assertIn(self.ticket.number, page.text)
         head = self.opener.head(self.base_url() + self._path(), timeout=10)
@@ -224,8 +228,40 @@ class TestJoinLink(HttpCase, JoinCommon):
         for _press in range(2):
             answer = self._press()
             self.assertEqual(answer.status_code, 503)
-            self.assertIn("Apizee gave no link", answer.text)
+            # A plain sentence and the contact options, not the agents' reason
+            self.assertIn("could not be started just now", answer.text)
+            self.assertNotIn("Apizee gave no link", answer.text)
+            self.assertIn(self.agent.name, answer.text)
         self.assertEqual(len(self._sessions_created()), 1)
+
+    @mute_logger("odoo.addons.helpdesk_apizee.controllers.join")
+    def test_missing_settings_are_not_told_to_the_customer(self):
+        self.partner.write({"mobile": False, "phone": False, "email": False})
+        self.ticket.partner_email = False
+        answer = self._press()
+        self.assertEqual(answer.status_code, 503)
+        self.assertNotIn("Settings", answer.text)
+        self.assertNotIn("mobile phone or email", answer.text)
+        self.assertFalse(self._sessions_created())
+
+    def test_a_given_token_is_not_kept(self):
+        """An agent cannot choose a ticket's token (a weak or known one)."""
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "name": "Chosen",
+                    "description": "x",
+                    "team_id": self.team.id,
+                    "apizee_join_token": "chosen-token-abcdefghijklmnopqrstuv",
+                }
+            )
+        )
+        self.assertNotEqual(
+            ticket.sudo().apizee_join_token, "chosen-token-abcdefghijklmnopqrstuv"
+        )
+        self.assertEqual(len(ticket.sudo().apizee_join_token), 32)
 
     def test_join_url_for_the_tickets_agents_only(self):
         url = self.ticket.with_user(self.agent).get_apizee_join_url()

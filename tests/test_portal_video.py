@@ -16,6 +16,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .. import const
+from ..exceptions import JoinWait
 from ..models.helpdesk_ticket_team import HelpdeskTicketTeam
 from .fixtures import hours_values
 from .test_join import JoinCommon
@@ -125,7 +127,7 @@ class TestPortalVideo(HttpCase, JoinCommon):
             .sudo()
             .search([("message", "like", "helpdesk_apizee/customer_waiting")])
         )
-        # Again at once: "wait a minute", nothing sent
+        # Again at once: "wait", nothing sent
         again = self.url_open(
             f"/my/ticket/{self.ticket.id}/video/send",
             data={"csrf_token": csrf, "channel": "sms"},
@@ -264,15 +266,77 @@ class TestPortalVideo(HttpCase, JoinCommon):
         with self.assertRaises(AccessError):
             event.write({"apizee_ticket_id": self.ticket.id})
 
-    def test_three_coming_appointments_at_most(self):
+    def test_three_coming_appointments_per_customer_at_most(self):
+        """Across their tickets: a customer with many tickets does not take every
+        slot of the team."""
         self.team.apizee_resource_calendar_id = self.office
+        other = self.ticket.copy({"name": "Another of hers"}).sudo()
         ticket = self.ticket.sudo()
         with patch.object(fields.Datetime, "now", return_value=NOW):
-            for _i in range(3):
+            for _i in range(2):
                 ticket._apizee_book(ticket._apizee_free_slots()[0][0], self.partner)
-            with self.assertRaisesRegex(UserError, "already has 3 video appointments"):
-                ticket._apizee_book(ticket._apizee_free_slots()[0][0], self.partner)
-        self.assertEqual(len(ticket.apizee_appointment_ids), 3)
+            other._apizee_book(other._apizee_free_slots()[0][0], self.partner)
+            for booking in (ticket, other):
+                with self.assertRaisesRegex(UserError, "already have 3 video"):
+                    booking._apizee_book(
+                        booking._apizee_free_slots()[0][0], self.partner
+                    )
+        self.assertEqual(len(ticket.apizee_appointment_ids), 2)
+        self.assertEqual(len(other.apizee_appointment_ids), 1)
+
+    def test_send_the_link_limits(self):
+        """Apizee's SMS cost money: one every 10 minutes per ticket, 3 a day per
+        ticket and per number."""
+        ticket = self.ticket.sudo()
+        invite = (["+33781234567"], [])
+        Session = self.env["apizee.session"].sudo()
+
+        def age_all(minutes):
+            self.env.cr.execute(
+                "UPDATE apizee_session SET create_date = create_date - %s * "
+                "interval '1 minute'",
+                [minutes],
+            )
+            Session.invalidate_model(["create_date"])
+
+        ticket._apizee_customer_start(origin="portal_invite", invite=invite)
+        with self.assertRaisesRegex(JoinWait, "minutes") as caught:
+            ticket._apizee_customer_start(origin="portal_invite", invite=invite)
+        self.assertLessEqual(caught.exception.seconds, const.JOIN_INVITE_EVERY)
+        for _i in range(2):
+            age_all(11)
+            ticket._apizee_customer_start(origin="portal_invite", invite=invite)
+        age_all(11)
+        with self.assertRaisesRegex(JoinWait, "3 times today"):
+            ticket._apizee_customer_start(origin="portal_invite", invite=invite)
+        # The same number from another ticket: the day's 3 are spent too
+        other = self.ticket.copy({"name": "Another"}).sudo()
+        with self.assertRaisesRegex(JoinWait, "3 times today"):
+            other._apizee_customer_start(origin="portal_invite", invite=invite)
+        self.assertEqual(len(self._sessions_created()), 3)
+        # A day later
+        age_all(24 * 60)
+        ticket._apizee_customer_start(origin="portal_invite", invite=invite)
+        self.assertEqual(len(self._sessions_created()), 4)
+
+    def test_appointments_are_private_to_their_attendees(self):
+        """The join link is in the event: colleagues see "busy", not the link."""
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
+        event = self.ticket.sudo()._apizee_create_appointment(
+            start, start + timedelta(minutes=30), self.agent
+        )
+        self.assertEqual(event.privacy, "private")
+        event.invalidate_recordset()  # read from the database, as the user
+        seen = event.with_user(self.internal_user).read(
+            ["videocall_location", "description", "name"]
+        )[0]
+        self.assertNotIn(self.ticket.sudo().apizee_join_token, str(seen))
+        with self.assertRaises(UserError):
+            event.with_user(self.internal_user).write({"start": start})
+        with self.assertRaises(AccessError):
+            event.with_user(self.internal_user).write({"apizee_ticket_id": False})
+        with self.assertRaises(AccessError):
+            event.with_user(self.agent).write({"apizee_missed_checked": True})
 
     def test_agent_books_from_the_ticket(self):
         action = self.ticket.with_user(self.agent).action_apizee_book_appointment()
