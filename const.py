@@ -340,7 +340,7 @@ WAITING_NOTIFICATION = "helpdesk_apizee/customer_waiting"
 # up to this many days ahead, at most this many.
 APPOINTMENT_LEAD_MINUTES = 60
 APPOINTMENT_DAYS = 14
-APPOINTMENT_MAX_SLOTS = 60
+APPOINTMENT_MAX_SLOTS = 1000
 # Our choice: a customer books at most this many coming appointments (all their
 # tickets together).
 APPOINTMENT_MAX_PER_CUSTOMER = 3

@@ -2,7 +2,7 @@
 """The customer's side: the join link of a ticket, and the portal's video block."""
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from werkzeug.exceptions import NotFound
 
@@ -161,7 +161,9 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
         website=True,
         sitemap=False,
     )
-    def portal_video_book(self, ticket_id, access_token=None, start=None, **_kwargs):
+    def portal_video_book(
+        self, ticket_id, access_token=None, start=None, day=None, **_kwargs
+    ):
         """The customer books a video appointment among the team's free slots
         (GET: the slots; POST: book the one of ``start``, an ISO UTC time)."""
         ticket = self._apizee_portal_ticket(ticket_id, access_token)
@@ -192,31 +194,45 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
             "helpdesk_apizee.portal_video_book",
             {
                 "ticket": ticket,
-                "days": self._slots_by_day(ticket),
+                "days": self._slots_by_day(ticket, day),
                 "error": error,
                 "access_token": access_token,
                 "page_name": "ticket",
             },
         )
 
-    def _slots_by_day(self, ticket):
-        """The free slots grouped by day, in the time zone of the team's hours."""
+    def _slots_by_day(self, ticket, day=None):
+        """The free slots of one day (``day``, ISO date, else the first day with
+        free slots) and the days that have some, in the time zone of the team's
+        hours.
+
+        :return: ``{"tz", "days": [date], "day": date or None, "slots": [...]}``
+        """
         tz = ticket.team_id._apizee_hours().tz or "UTC"
         record = ticket.with_context(tz=tz)
-        days = []
+        by_day = {}
         for begin, stop, _agent in ticket._apizee_free_slots():
             local = fields.Datetime.context_timestamp(record, begin)
             local_stop = fields.Datetime.context_timestamp(record, stop)
-            day = local.date()
-            if not days or days[-1][0] != day:
-                days.append((day, []))
-            days[-1][1].append(
+            by_day.setdefault(local.date(), []).append(
                 {
                     "value": begin.isoformat(),
                     "label": f"{local:%H:%M}–{local_stop:%H:%M}",
                 }
             )
-        return {"tz": tz, "days": days}
+        days = sorted(by_day)
+        try:
+            chosen = date.fromisoformat(str(day)) if day else None
+        except ValueError:
+            chosen = None
+        if chosen not in by_day:
+            chosen = days[0] if days else None
+        return {
+            "tz": tz,
+            "days": days,
+            "day": chosen,
+            "slots": by_day.get(chosen, []),
+        }
 
     @http.route(
         "/my/ticket/<int:ticket_id>/video/send",

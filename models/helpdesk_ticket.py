@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
@@ -318,6 +320,9 @@ class HelpdeskTicket(models.Model):
         minutes = team.apizee_appointment_duration or const.APPOINTMENT_DURATION_DEFAULT
         partners = self.env.user.partner_id | ticket.partner_id
         alarm = self.env.ref("calendar.alarm_mail_1", raise_if_not_found=False)
+        # The next full hour, for as long as the team's appointments last
+        start = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
+        start += timedelta(hours=1)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Video appointment"),
@@ -333,6 +338,10 @@ class HelpdeskTicket(models.Model):
                 ),
                 "default_partner_ids": partners.ids,
                 "default_user_id": self.env.user.id,
+                "default_start": fields.Datetime.to_string(start),
+                "default_stop": fields.Datetime.to_string(
+                    start + timedelta(minutes=minutes)
+                ),
                 "default_duration": minutes / 60,
                 "default_res_model_id": self.env["ir.model"]._get_id(self._name),
                 "default_res_id": ticket.id,

@@ -37,7 +37,7 @@ class HelpdeskTicketTeam(models.Model):
         default=const.APPOINTMENT_DURATION_DEFAULT,
     )
     apizee_missed_minutes = fields.Integer(
-        string="Missed after (minutes)",
+        string="Appointment missed after (minutes)",
         default=const.APPOINTMENT_MISSED_DEFAULT,
         help="A customer who has not joined this long after the start of a video "
         "appointment missed it: the ticket's agent gets an activity.",
@@ -82,7 +82,10 @@ class HelpdeskTicketTeam(models.Model):
         return [
             (
                 begin.astimezone(pytz.utc).replace(tzinfo=None),
-                stop.astimezone(pytz.utc).replace(tzinfo=None),
+                # Hours up to 24:00 end at 23:59:59.999999 (Odoo's float_to_time)
+                (stop + timedelta(microseconds=int(stop.microsecond == 999999)))
+                .astimezone(pytz.utc)
+                .replace(tzinfo=None),
             )
             for begin, stop, _meta in intervals
         ]

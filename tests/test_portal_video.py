@@ -146,6 +146,26 @@ class TestPortalVideo(HttpCase, JoinCommon):
             starts = re.findall(r'name="start"[^>]*value="([^"]+)"', book.text)
             self.assertEqual(starts[0], "2026-12-02T09:00:00")
             self.assertIn("10:00–10:30", book.text)
+            # One day at a time: Wednesday's 4 times (10:00-12:00), and the days
+            # with free times to choose from (Thursday, Friday, Monday...)
+            self.assertEqual(len(starts), 4)
+            days = re.findall(r"video/book\?day=([0-9-]+)", book.text)
+            self.assertEqual(
+                days[:4], ["2026-12-02", "2026-12-03", "2026-12-04", "2026-12-07"]
+            )
+            friday = self.url_open(
+                f"/my/ticket/{self.ticket.id}/video/book?day=2026-12-04"
+            )
+            self.assertEqual(
+                re.findall(r'name="start"[^>]*value="([^"]+)"', friday.text)[0],
+                "2026-12-04T08:00:00",
+            )
+            for junk in ("2026-12-05", "x", "2026-13-01"):  # a Saturday, nonsense
+                page = self.url_open(
+                    f"/my/ticket/{self.ticket.id}/video/book?day={junk}"
+                )
+                self.assertEqual(page.status_code, 200)
+                self.assertIn('value="2026-12-02T09:00:00"', page.text)
             csrf = re.search(r'name="csrf_token" value="([^"]+)"', book.text).group(1)
             answer = self.url_open(
                 f"/my/ticket/{self.ticket.id}/video/book",
@@ -283,6 +303,15 @@ class TestPortalVideo(HttpCase, JoinCommon):
                     )
         self.assertEqual(len(ticket.apizee_appointment_ids), 2)
         self.assertEqual(len(other.apizee_appointment_ids), 1)
+
+    def test_all_day_hours_end_at_midnight(self):
+        """Hours up to 24:00 give the last slot of the day, 23:30-24:00 (Paris)."""
+        intervals = self.team._apizee_open_intervals(NOW, NOW + timedelta(days=1))
+        midnight_utc = datetime(2026, 12, 2, 23, 0)  # 24:00 in Paris
+        self.assertIn(midnight_utc, [stop for _begin, stop in intervals])
+        with patch.object(fields.Datetime, "now", return_value=NOW):
+            starts = [start for start, _s, _a in self.ticket._apizee_free_slots()]
+        self.assertIn(datetime(2026, 12, 2, 22, 30), starts)
 
     def test_send_the_link_limits(self):
         """Apizee's SMS cost money: one every 10 minutes per ticket, 3 a day per

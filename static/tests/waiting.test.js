@@ -56,11 +56,13 @@ test("a sticky notice with Join, which opens the room and closes it", async () =
     expect(".o_notification").toHaveCount(0);
 });
 
-test("no room link (Apizee gave none): Open only", async () => {
+test("no room link (Apizee gave none): the ticket only", async () => {
     const handlers = await mountClient();
     await handlers[CHANNEL]({...PAYLOAD, url: false});
     await animationFrame();
     expect.verifySteps(["load:helpdesk_apizee.assets_lazy"]);
     expect(".o_notification .o_notification_buttons button").toHaveCount(1);
-    expect(".o_notification .o_notification_buttons button").toHaveText("Open");
+    expect(".o_notification .o_notification_buttons button").toHaveText(
+        "See the ticket"
+    );
 });

@@ -5,7 +5,7 @@ import {_t} from "@web/core/l10n/translation";
 
 /**
  * "A customer is waiting in the call" (bus, `helpdesk_apizee/customer_waiting`): a
- * sticky notice with "Join" (the agent's room, in a new tab) and "Open" (the
+ * sticky notice with "Join" (the agent's room, in a new tab) and "See the ticket" (the
  * record).
  *
  * @param {Object} env the web client's environment
@@ -28,7 +28,7 @@ export function showWaiting(env, payload) {
         });
     }
     buttons.push({
-        name: _t("Open"),
+        name: _t("See the ticket"),
         onClick: then(() =>
             action.doAction({
                 type: "ir.actions.act_window",
