@@ -981,13 +981,18 @@ class ApizeeVideoMixin(models.AbstractModel):
                 )
             except ApizeeError as error:
                 if error.kind == "rate_limited":
+                    # Spread the customers told to wait, so that they do not all
+                    # come back in the same second
+                    seconds = error.retry_after + secrets.randbelow(
+                        error.retry_after // 2 + 1
+                    )
                     raise JoinWait(
                         self.env._(
                             "Many customers are starting video calls right now: try "
                             "again in %(seconds)s seconds.",
-                            seconds=error.retry_after,
+                            seconds=seconds,
                         ),
-                        error.retry_after,
+                        seconds,
                     ) from error
                 raise
         if invite:
