@@ -352,6 +352,16 @@ JOIN_INVITES_PER_DAY = 3
 APPOINTMENT_DURATION_DEFAULT = 30  # minutes (a team setting)
 APPOINTMENT_MISSED_DEFAULT = 15  # minutes (a team setting)
 
+# How a session ended (reporting), from its milestones
+SESSION_OUTCOMES = [
+    ("live", "Live"),
+    ("completed", "Completed"),
+    ("no_show", "No show"),
+    ("declined", "Declined"),
+    ("expired", "Expired"),
+    ("failed", "Failed"),
+]
+
 # How a session started (reporting): the features that open sessions
 SESSION_ORIGINS = [
     ("agent", "Agent"),

@@ -117,6 +117,60 @@ class ApizeeSession(models.Model):
     consent_given_by = fields.Char(
         string="Consent given by", compute="_compute_consent_given_by"
     )
+    # -- Facts for reporting (Insight): stored, set as the session's life is told
+    # (webhooks in any order, refreshes), never undone by a late event
+    team_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.team",
+        related="ticket_id.team_id",
+        store=True,
+        index=True,
+        string="Team",
+    )
+    invited_time = fields.Datetime(
+        string="Invited on",
+        readonly=True,
+        help="When the customer was first invited (Apizee's invitation).",
+    )
+    call_start_time = fields.Datetime(
+        string="Call started on",
+        readonly=True,
+        index=True,
+        help="When the call first went in progress: the customer joined.",
+    )
+    call_end_time = fields.Datetime(
+        string="Call ended on",
+        readonly=True,
+        help="When the call that started first ended (done or closed).",
+    )
+    call_minutes = fields.Float(
+        string="Minutes in call",
+        compute="_compute_facts",
+        store=True,
+        aggregator="avg",
+        digits=(16, 1),
+    )
+    wait_minutes = fields.Float(
+        string="Minutes of wait",
+        compute="_compute_facts",
+        store=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="From the invitation (else the session's creation) to the start of the "
+        "call.",
+    )
+    outcome = fields.Selection(
+        selection=const.SESSION_OUTCOMES,
+        compute="_compute_facts",
+        store=True,
+        index=True,
+        help="Live: not over. Completed: the call took place. Declined: the customer "
+        "declined the invitation. No show: invited, never in call. Expired: ended "
+        "without an invitation nor a call. Failed: cancelled or rejected before a "
+        "call.",
+    )
+    consent_given = fields.Boolean(
+        compute="_compute_facts", store=True, string="Consent given"
+    )
     webhook_event_ids = fields.One2many(
         comodel_name="apizee.webhook.event",
         inverse_name="session_id",
@@ -143,12 +197,22 @@ class ApizeeSession(models.Model):
                 record = self.env[vals["res_model"]].browse(vals.get("res_id"))
                 vals["company_id"] = record.sudo()._apizee_company().id
         sessions = super().create(vals_list)
+        for session in sessions:
+            session._note_milestone(
+                session.state, session.state_time or session.create_date
+            )
         sessions._notify_live()
         return sessions
 
     def write(self, vals):
-        """Override: the agents who have the session's record open see the change."""
+        """Override: the agents who have the session's record open see the change;
+        a state written (a refresh, a webhook) is a milestone of the facts."""
         result = super().write(vals)
+        if vals.get("state"):
+            for session in self:
+                session._note_milestone(
+                    vals["state"], vals.get("state_time") or fields.Datetime.now()
+                )
         if LIVE_FIELDS.intersection(vals):
             self._notify_live()
         return result
@@ -543,6 +607,70 @@ class ApizeeSession(models.Model):
             values["reference"] = str(answer["reference"])[:64]
         return values
 
+    @api.depends(
+        "state",
+        "invited_time",
+        "invitation_sent",
+        "call_start_time",
+        "call_end_time",
+        "consent_time",
+        "create_date",
+    )
+    def _compute_facts(self):
+        for session in self:
+            session.update(session._facts())
+
+    def _facts(self):
+        """The session's facts from its milestones (pure: no I/O)."""
+        self.ensure_one()
+        start, end = self.call_start_time, self.call_end_time
+        since = self.invited_time or self.create_date
+        invited = bool(self.invited_time or self.invitation_sent)
+        if self.state in const.SESSION_LIVE_STATES:
+            outcome = "live"
+        elif start:
+            outcome = "completed"
+        elif self.state == "declined":
+            outcome = "declined"
+        elif invited:
+            outcome = "no_show"
+        elif self.state == "expired":
+            outcome = "expired"
+        else:
+            outcome = "failed"
+        return {
+            "outcome": outcome,
+            "call_minutes": (end - start).total_seconds() / 60
+            if start and end and end >= start
+            else 0.0,
+            "wait_minutes": (start - since).total_seconds() / 60
+            if start and since and start >= since
+            else 0.0,
+            "consent_given": bool(self.consent_time),
+        }
+
+    def _note_milestone(self, state, when):
+        """Keep the first time the session was invited, went in call and ended a
+        call, whatever the order the events come in.
+
+        :param str state: a key of ``const.SESSION_STATES``
+        :param datetime when: the Apizee time of the event (naive UTC), or None
+        """
+        self.ensure_one()
+        when = when or fields.Datetime.now()
+        field = {
+            "invited": "invited_time",
+            "inprogress": "call_start_time",
+            "done": "call_end_time",
+            "closed": "call_end_time",
+        }.get(state)
+        if not field:
+            return
+        current = self[field]
+        if not current or when < current:
+            # super().write: a milestone is no state change (no loop, no notice)
+            super().write({field: when})
+
     def _apply_state(self, state, when):
         """Set the state Apizee reported at ``when``, unless a later event already
         set another one.
@@ -554,6 +682,8 @@ class ApizeeSession(models.Model):
         self.ensure_one()
         if state not in const.SESSION_STATE_RANK:
             return False
+        # A milestone counts even when the state it says is older than the session's
+        self.sudo()._note_milestone(state, when)
         rank = const.SESSION_STATE_RANK
         backwards = rank[state] < rank.get(self.state, 0)
         if not when:

@@ -64,6 +64,71 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.apizee_appointment_count = len(ticket.apizee_appointment_ids)
 
+    # -- Facts for reporting (Insight), stored --------------------------------------
+    apizee_ticket_session_ids = fields.One2many(
+        comodel_name="apizee.session",
+        inverse_name="ticket_id",
+        groups=_apizee_agent_group,
+    )
+    apizee_video_session_count = fields.Integer(
+        string="Video sessions (count)",
+        compute="_compute_apizee_video_facts",
+        store=True,
+        compute_sudo=True,
+    )
+    apizee_first_session_time = fields.Datetime(
+        string="First video session on",
+        compute="_compute_apizee_video_facts",
+        store=True,
+        compute_sudo=True,
+    )
+    apizee_solved_with_video = fields.Boolean(
+        string="Solved with video",
+        compute="_compute_apizee_video_facts",
+        store=True,
+        compute_sudo=True,
+        index=True,
+        help="A video call took place (a completed session) before the ticket was "
+        "closed.",
+    )
+    apizee_hours_to_close = fields.Float(
+        string="Hours to close",
+        compute="_compute_apizee_video_facts",
+        store=True,
+        compute_sudo=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="From the ticket's creation to its closing.",
+    )
+
+    @api.depends(
+        "apizee_ticket_session_ids.outcome",
+        "apizee_ticket_session_ids.call_end_time",
+        "closed_date",
+        "create_date",
+    )
+    def _compute_apizee_video_facts(self):
+        for ticket in self:
+            sessions = ticket.apizee_ticket_session_ids
+            closed = ticket.closed_date
+            ticket.apizee_video_session_count = len(sessions)
+            ticket.apizee_first_session_time = (
+                min(sessions.mapped("create_date")) if sessions else False
+            )
+            ticket.apizee_solved_with_video = bool(
+                closed
+                and any(
+                    session.outcome == "completed"
+                    and (session.call_end_time or session.call_start_time) <= closed
+                    for session in sessions
+                )
+            )
+            ticket.apizee_hours_to_close = (
+                (closed - ticket.create_date).total_seconds() / 3600
+                if closed and ticket.create_date
+                else 0.0
+            )
+
     def _apizee_live_users(self):
         """Override: the ticket's agent and its team's agents too."""
         ticket = self.sudo()

@@ -26,3 +26,4 @@ from . import test_video_mixin
 from . import test_scale
 from . import test_join
 from . import test_portal_video
+from . import test_insight
