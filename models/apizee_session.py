@@ -5,6 +5,7 @@ What Apizee says of a session reaches it two ways: read back (``_read_from_apize
 or notified by a webhook event (``apizee_session_notification.py``).
 """
 
+import random
 from collections import defaultdict
 from datetime import timedelta
 
@@ -697,3 +698,53 @@ class ApizeeSession(models.Model):
             values["end_time"] = when  # "Ends": the real end, once it ended
         self.sudo().write(values)
         return True
+
+    # -- Demo --------------------------------------------------------------------------
+
+    @api.model
+    def _demo_history(self, weeks=8, per_week=18, seed=42):
+        """Sessions of the last ``weeks`` weeks on the demo tickets, so that the
+        reports look like a help desk's: outcomes, waits and durations drawn with a
+        fixed seed (demo data only)."""
+        rng = random.Random(seed)
+        tickets = self.env["helpdesk.ticket"].search([("team_id", "!=", False)])
+        if not tickets or self.sudo().search_count([("apizee_id", "=like", "demo-%")]):
+            return  # no ticket, or done at install already
+        now = fields.Datetime.now().replace(microsecond=0)
+        outcomes = (
+            ["completed"] * 12 + ["no_show"] * 3 + ["declined", "expired", "failed"]
+        )
+        ends = {"no_show": "expired", "declined": "declined", "expired": "expired"}
+        rows = []
+        for week in range(weeks):
+            for index in range(rng.randint(per_week // 2, per_week)):
+                created = now - timedelta(
+                    weeks=week, days=rng.random() * 7, hours=rng.random() * 8
+                )
+                outcome = rng.choice(outcomes)
+                values = {
+                    "ticket_id": rng.choice(tickets).id,
+                    "apizee_id": f"demo-{week}-{index}",
+                    "state": "done" if outcome == "completed" else "new",
+                    "invitation_sent": outcome not in ("expired", "failed"),
+                    "origin": rng.choice(["agent"] * 4 + ["customer_link"]),
+                }
+                if outcome == "completed":
+                    start = created + timedelta(minutes=rng.uniform(0.5, 6))
+                    values.update(
+                        call_start_time=start,
+                        call_end_time=start + timedelta(minutes=rng.uniform(3, 25)),
+                    )
+                rows.append((values, created, outcome))
+        sessions = self.sudo().create([values for values, _c, _o in rows])
+        for session, (_values, created, outcome) in zip(sessions, rows, strict=True):
+            if outcome != "completed":
+                session.state = ends.get(outcome, "cancelled")
+            self.env.cr.execute(
+                "UPDATE apizee_session SET create_date = %s, invited_time = %s "
+                "WHERE id = %s",
+                [created, created if session.invitation_sent else None, session.id],
+            )
+        sessions.invalidate_recordset()
+        sessions.modified(["create_date", "invited_time"])
+        sessions.flush_recordset()

@@ -68,6 +68,7 @@ class HelpdeskTicket(models.Model):
     apizee_ticket_session_ids = fields.One2many(
         comodel_name="apizee.session",
         inverse_name="ticket_id",
+        string="Ticket's video sessions",
         groups=_apizee_agent_group,
     )
     apizee_video_session_count = fields.Integer(
@@ -102,6 +103,7 @@ class HelpdeskTicket(models.Model):
     )
 
     @api.depends(
+        "apizee_ticket_session_ids.create_date",
         "apizee_ticket_session_ids.outcome",
         "apizee_ticket_session_ids.call_end_time",
         "closed_date",

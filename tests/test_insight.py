@@ -153,7 +153,11 @@ class TestReportRights(ApizeeCommon):
                     self.env["apizee.session"]
                     .with_user(user)
                     .read_group(
-                        [], ["call_minutes:avg"], ["team_id"], orderby="team_id"
+                        # the demo data's sessions are in other teams
+                        [("team_id", "in", (self.team | team_b).ids)],
+                        ["call_minutes:avg"],
+                        ["team_id"],
+                        orderby="team_id",
                     )
                 )
                 seen = {
@@ -165,3 +169,26 @@ class TestReportRights(ApizeeCommon):
                 for group in groups:
                     if group["team_id"]:
                         self.assertEqual(group["call_minutes"], 10.0)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoHistory(ApizeeCommon):
+    def test_eight_weeks_of_every_outcome(self):
+        """The demo data's sessions (generated at install, with demo data) spread
+        over 8 weeks with every outcome but live; made once only."""
+        Session = self.env["apizee.session"].sudo()
+        demo = Session.search([("apizee_id", "=like", "demo-%")])
+        if not demo:
+            self.skipTest("a database without demo data")
+        self.assertEqual(
+            set(demo.mapped("outcome")),
+            {"completed", "no_show", "declined", "expired", "failed"},
+        )
+        weeks = {session.create_date.isocalendar()[:2] for session in demo}
+        self.assertGreaterEqual(len(weeks), 8)
+        completed = demo.filtered(lambda session: session.outcome == "completed")
+        self.assertTrue(all(session.call_minutes > 0 for session in completed))
+        Session._demo_history()
+        self.assertEqual(
+            Session.search_count([("apizee_id", "=like", "demo-%")]), len(demo)
+        )
