@@ -30,6 +30,7 @@
         "data/mail_data.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
+        "views/res_partner_views.xml",
         "wizards/apizee_invite_wizard_views.xml",
     ],
     "demo": ["demo/helpdesk_apizee_demo.xml"],

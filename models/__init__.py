@@ -15,3 +15,4 @@ from . import helpdesk_ticket
 from . import calendar_event
 from . import res_users
 from . import ir_http
+from . import res_partner

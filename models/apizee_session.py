@@ -703,48 +703,79 @@ class ApizeeSession(models.Model):
 
     @api.model
     def _demo_history(self, weeks=8, per_week=18, seed=42):
-        """Sessions of the last ``weeks`` weeks on the demo tickets, so that the
-        reports look like a help desk's: outcomes, waits and durations drawn with a
-        fixed seed (demo data only)."""
+        """Eight weeks of a help desk's video sessions, on tickets of their own (the
+        other demo tickets stay as they are), so that the reports look like a help
+        desk's: outcomes, waits and durations drawn with a fixed seed, most tickets
+        closed a few hours after their last session (demo data only)."""
+        if self.sudo().search_count([("apizee_id", "=like", "demo-%")]):
+            return  # made at install already
         rng = random.Random(seed)
-        tickets = self.env["helpdesk.ticket"].search([("team_id", "!=", False)])
-        if not tickets or self.sudo().search_count([("apizee_id", "=like", "demo-%")]):
-            return  # no ticket, or done at install already
+        teams = self.env["helpdesk.ticket.team"].search([], limit=3)
+        partners = self.env["res.partner"]
+        for name in ("yannick", "sofia", "marc"):
+            partners |= (
+                self.env.ref(
+                    f"helpdesk_apizee.partner_demo_{name}", raise_if_not_found=False
+                )
+                or self.env["res.partner"]
+            )
+        closed = self.env["helpdesk.ticket.stage"].search(
+            [("closed", "=", True)], limit=1
+        )
+        if not teams or not partners:
+            return
         now = fields.Datetime.now().replace(microsecond=0)
         outcomes = (
             ["completed"] * 12 + ["no_show"] * 3 + ["declined", "expired", "failed"]
         )
         ends = {"no_show": "expired", "declined": "declined", "expired": "expired"}
-        rows = []
         for week in range(weeks):
             for index in range(rng.randint(per_week // 2, per_week)):
                 created = now - timedelta(
                     weeks=week, days=rng.random() * 7, hours=rng.random() * 8
                 )
                 outcome = rng.choice(outcomes)
+                ticket = self.env["helpdesk.ticket"].create(
+                    {
+                        "name": self.env._("Video help %(n)s", n=f"{week}-{index}"),
+                        "description": "<p>Demo</p>",
+                        "team_id": rng.choice(teams).id,
+                        "partner_id": rng.choice(partners).id,
+                    }
+                )
                 values = {
-                    "ticket_id": rng.choice(tickets).id,
+                    "ticket_id": ticket.id,
                     "apizee_id": f"demo-{week}-{index}",
                     "state": "done" if outcome == "completed" else "new",
                     "invitation_sent": outcome not in ("expired", "failed"),
                     "origin": rng.choice(["agent"] * 4 + ["customer_link"]),
                 }
+                end = created + timedelta(minutes=30)
                 if outcome == "completed":
                     start = created + timedelta(minutes=rng.uniform(0.5, 6))
-                    values.update(
-                        call_start_time=start,
-                        call_end_time=start + timedelta(minutes=rng.uniform(3, 25)),
-                    )
-                rows.append((values, created, outcome))
-        sessions = self.sudo().create([values for values, _c, _o in rows])
-        for session, (_values, created, outcome) in zip(sessions, rows, strict=True):
-            if outcome != "completed":
-                session.state = ends.get(outcome, "cancelled")
-            self.env.cr.execute(
-                "UPDATE apizee_session SET create_date = %s, invited_time = %s "
-                "WHERE id = %s",
-                [created, created if session.invitation_sent else None, session.id],
-            )
-        sessions.invalidate_recordset()
-        sessions.modified(["create_date", "invited_time"])
-        sessions.flush_recordset()
+                    end = start + timedelta(minutes=rng.uniform(3, 25))
+                    values.update(call_start_time=start, call_end_time=end)
+                session = self.sudo().create(values)
+                if outcome != "completed":
+                    session.state = ends.get(outcome, "cancelled")
+                closing = end + timedelta(hours=rng.uniform(1, 48))
+                if closed and week and closing < now:
+                    ticket.stage_id = closed
+                self.env.cr.execute(
+                    "UPDATE apizee_session SET create_date = %s, invited_time = %s "
+                    "WHERE id = %s",
+                    [created, created if session.invitation_sent else None, session.id],
+                )
+                self.env.cr.execute(
+                    "UPDATE helpdesk_ticket SET create_date = %s, closed_date = %s "
+                    "WHERE id = %s",
+                    [
+                        created - timedelta(hours=rng.uniform(0, 4)),
+                        closing if ticket.closed_date else None,
+                        ticket.id,
+                    ],
+                )
+                self.env.invalidate_all()
+                session.modified(["create_date", "invited_time"])
+                ticket.modified(["create_date", "closed_date"])
+        self.env.flush_all()

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .. import const
@@ -42,6 +43,87 @@ class HelpdeskTicketTeam(models.Model):
         help="A customer who has not joined this long after the start of a video "
         "appointment missed it: the ticket's agent gets an activity.",
     )
+
+    # The team's video figures on the helpdesk dashboard (Insight): counted for all
+    # the dashboard's teams at once, within the user's rights
+    apizee_sessions_today = fields.Integer(
+        string="Video sessions today",
+        compute="_compute_apizee_dashboard",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
+    )
+    apizee_in_call_now = fields.Integer(
+        string="Video calls in progress",
+        compute="_compute_apizee_dashboard",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
+    )
+    apizee_no_show_week = fields.Integer(
+        string="No-shows this week",
+        compute="_compute_apizee_dashboard",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
+    )
+
+    def _compute_apizee_dashboard(self):
+        Session = self.env["apizee.session"]
+        counts = {}
+        for name, domain in self._apizee_dashboard_domains().items():
+            counts[name] = dict(
+                Session._read_group(
+                    [("team_id", "in", self.ids), *domain], ["team_id"], ["__count"]
+                )
+            )
+        for team in self:
+            for name, by_team in counts.items():
+                team[name] = by_team.get(team._origin, 0)
+
+    @api.model
+    def _apizee_dashboard_domains(self):
+        """The sessions each figure of the dashboard counts (a field name: its
+        domain, without the team)."""
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        local = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        start_today = midnight.astimezone(pytz.utc).replace(tzinfo=None)
+        week_start = (
+            (midnight - timedelta(days=midnight.weekday()))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+        )
+        return {
+            "apizee_sessions_today": [("create_date", ">=", start_today)],
+            "apizee_in_call_now": [("state", "=", "inprogress")],
+            "apizee_no_show_week": [
+                ("outcome", "=", "no_show"),
+                ("create_date", ">=", week_start),
+            ],
+        }
+
+    def action_apizee_dashboard_sessions(self):
+        """The team's sessions of one figure of the dashboard (the context key
+        ``apizee_figure``: a field of ``_apizee_dashboard_domains``), in the video
+        sessions report's list."""
+        self.env["helpdesk.ticket"]._apizee_check_agent()
+        if len(self) != 1:
+            raise UserError(self.env._("Choose one team."))
+        self.check_access("read")
+        domains = self._apizee_dashboard_domains()
+        figure = self.env.context.get("apizee_figure")
+        domain = domains.get(figure, []) if isinstance(figure, str) else []
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_apizee.apizee_session_report_action"
+        )
+        action.update(
+            name=self.env._("Video sessions: %(team)s", team=self.name),
+            domain=[("team_id", "=", self.id), *domain],
+            view_mode="list,form,graph,pivot",
+            views=[
+                (False, "list"),
+                (False, "form"),
+                (False, "graph"),
+                (False, "pivot"),
+            ],
+            context={},
+        )
+        return action
 
     _sql_constraints = [
         (

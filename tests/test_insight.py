@@ -5,6 +5,7 @@ session's life in, and the report's figures within each user's rights."""
 import itertools
 from datetime import datetime, timedelta
 
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from .common import ApizeeCommon
@@ -192,3 +193,76 @@ class TestDemoHistory(ApizeeCommon):
         self.assertEqual(
             Session.search_count([("apizee_id", "=like", "demo-%")]), len(demo)
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDashboard(ApizeeCommon):
+    def test_figures_per_team_in_a_constant_number_of_queries(self):
+        teams = self.team | self.env["helpdesk.ticket.team"].create(
+            [{"name": f"Dash {i}"} for i in range(4)]
+        )
+        Session = self.env["apizee.session"].sudo()
+        last = teams[-1]
+        ticket = self.ticket.copy({"team_id": last.id})
+        Session.create(
+            [
+                {"ticket_id": ticket.id, "apizee_id": "D1", "state": "inprogress"},
+                {"ticket_id": ticket.id, "apizee_id": "D2", "state": "invited"},
+                {
+                    "ticket_id": ticket.id,
+                    "apizee_id": "D3",
+                    "state": "expired",
+                    "invitation_sent": True,
+                },
+            ]
+        )
+        Session.flush_model()
+
+        def queries(records):
+            records.invalidate_recordset()
+            before = self.env.cr.sql_log_count
+            records.with_user(self.agent).mapped("apizee_sessions_today")
+            return self.env.cr.sql_log_count - before
+
+        queries(teams)  # warm the caches (rules, groups)
+        self.assertEqual(queries(teams[:1]), queries(teams))
+        self.assertLessEqual(queries(teams), 3)  # one per figure, for all cards
+        dash = last.with_user(self.agent)
+        self.assertEqual(
+            (
+                dash.apizee_sessions_today,
+                dash.apizee_in_call_now,
+                dash.apizee_no_show_week,
+            ),
+            (3, 1, 1),
+        )
+        action = dash.with_context(
+            apizee_figure="apizee_no_show_week"
+        ).action_apizee_dashboard_sessions()
+        self.assertEqual(
+            self.env["apizee.session"].search(action["domain"]).mapped("apizee_id"),
+            ["D3"],
+        )
+        with self.assertRaises(AccessError):
+            last.with_user(self.portal_user).action_apizee_dashboard_sessions()
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerSessions(ApizeeCommon):
+    def test_smart_button_counts_the_customers_sessions(self):
+        Session = self.env["apizee.session"].sudo()
+        other = self.ticket.copy({"name": "Another of hers"})
+        Session.create(
+            [
+                {"ticket_id": self.ticket.id, "apizee_id": "P1", "state": "done"},
+                {"ticket_id": other.id, "apizee_id": "P2", "state": "open"},
+            ]
+        )
+        partner = self.partner.with_user(self.agent)
+        self.assertEqual(partner.apizee_partner_session_count, 2)
+        action = partner.action_apizee_view_sessions()
+        self.assertEqual(
+            sorted(Session.search(action["domain"]).mapped("apizee_id")), ["P1", "P2"]
+        )
+        with self.assertRaises(AccessError):
+            self.partner.with_user(self.internal_user).action_apizee_view_sessions()

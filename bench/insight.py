@@ -1,0 +1,146 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The video sessions report's pivot at scale (run inside `odoo-bin shell` by
+bench/insight.sh). Prints numbers:
+
+- the pivot's read_group on the sessions (team x month: count, average minutes in
+  call and of wait), as a helpdesk agent of every team (record rules apply), median of
+  several runs, and in the same run a comparable read_group on the tickets (team x
+  month: count, average hours to close), and their ratio (goal: at most 2);
+- the queries the dashboard's figures take for 1 team card and for 20 (goal: the
+  same).
+"""
+# ruff: noqa: F821 - `env` is given by odoo-bin shell
+
+import os
+import statistics
+import time
+
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", 100000))
+TICKETS = int(os.environ.get("BENCH_TICKETS", 50000))
+RUNS = 7
+
+cr = env.cr
+Team = env["helpdesk.ticket.team"]
+teams = Team.search([("name", "=like", "Bench insight %")])
+if len(teams) < 20:
+    teams |= Team.create(
+        [{"name": f"Bench insight {i}"} for i in range(len(teams), 20)]
+    )
+partner = env["res.partner"].search([("name", "=", "Bench insight customer")], limit=1)
+if not partner:
+    partner = env["res.partner"].create({"name": "Bench insight customer"})
+have = env["helpdesk.ticket"].search_count([("name", "=like", "Bench insight %")])
+if have < TICKETS:
+    stage = env["helpdesk.ticket.stage"].search([], limit=1)
+    company = env.company
+    # Plain SQL: 50,000 tickets over the last year, a third closed
+    cr.execute(
+        """
+        INSERT INTO helpdesk_ticket (name, number, description, team_id, partner_id,
+            stage_id, company_id, create_date, write_date, closed_date, priority,
+            active, apizee_hours_to_close, apizee_join_token)
+        SELECT 'Bench insight ' || n, 'BI' || n, '<p>bench</p>',
+            (%(teams)s)[1 + n %% 20], %(partner)s, %(stage)s, %(company)s,
+            now() - (n %% 365) * interval '1 day', now(),
+            CASE WHEN n %% 3 = 0 THEN now() - (n %% 365) * interval '1 day'
+                + (n %% 72) * interval '1 hour' END,
+            '1', true, CASE WHEN n %% 3 = 0 THEN n %% 72 ELSE 0 END, md5(n::text)
+        FROM generate_series(%(start)s, %(stop)s) n
+        """,
+        {
+            "teams": teams.ids,
+            "partner": partner.id,
+            "stage": stage.id,
+            "company": company.id,
+            "start": have + 1,
+            "stop": TICKETS,
+        },
+    )
+have = env["apizee.session"].search_count([("apizee_id", "=like", "BI-%")])
+if have < SESSIONS:
+    cr.execute(
+        """
+        INSERT INTO apizee_session (res_model, res_id, ticket_id, team_id, company_id,
+            apizee_id, state, origin, create_date, write_date, call_start_time,
+            call_end_time, call_minutes, wait_minutes, outcome, consent_given,
+            invitation_sent)
+        SELECT 'helpdesk.ticket', t.id, t.id, t.team_id, t.company_id, 'BI-' || n,
+            CASE WHEN n %% 5 = 0 THEN 'expired' ELSE 'done' END, 'agent',
+            t.create_date, now(), t.create_date, t.create_date + interval '12 minutes',
+            CASE WHEN n %% 5 = 0 THEN 0 ELSE 12 END,
+            CASE WHEN n %% 5 = 0 THEN 0 ELSE 2 END,
+            CASE WHEN n %% 5 = 0 THEN 'no_show' ELSE 'completed' END,
+            n %% 5 <> 0, true
+        FROM generate_series(%(start)s, %(stop)s) n
+        CROSS JOIN (
+            SELECT array_agg(id ORDER BY id) AS ids FROM helpdesk_ticket
+            WHERE name LIKE 'Bench insight %%'
+        ) bench
+        JOIN helpdesk_ticket t ON t.id = bench.ids[1 + n %% cardinality(bench.ids)]
+        """,
+        {"start": have + 1, "stop": SESSIONS},
+    )
+cr.execute("ANALYZE apizee_session")
+cr.execute("ANALYZE helpdesk_ticket")
+env.cr.commit()
+
+agent = env["res.users"].search([("login", "=", "bench_insight_agent")], limit=1)
+if not agent:
+    agent = env["res.users"].create(
+        {
+            "name": "Bench insight agent",
+            "login": "bench_insight_agent",
+            "groups_id": [
+                (6, 0, [env.ref("helpdesk_mgmt.group_helpdesk_user_team").id])
+            ],
+        }
+    )
+    teams.write({"user_ids": [(4, agent.id)]})
+    env.cr.commit()
+
+
+def median_ms(func):
+    times = []
+    for _run in range(RUNS):
+        env.invalidate_all()
+        started = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+Session = env["apizee.session"].with_user(agent)
+Ticket = env["helpdesk.ticket"].with_user(agent)
+sessions_ms = median_ms(
+    lambda: Session.read_group(
+        [],
+        ["call_minutes:avg", "wait_minutes:avg"],
+        ["team_id", "create_date:month"],
+        lazy=False,
+    )
+)
+tickets_ms = median_ms(
+    lambda: Ticket.read_group(
+        [], ["apizee_hours_to_close:avg"], ["team_id", "create_date:month"], lazy=False
+    )
+)
+counts = (
+    env["apizee.session"].search_count([]),
+    env["helpdesk.ticket"].search_count([]),
+)
+
+
+def dashboard_queries(records):
+    env.invalidate_all()
+    before = env.cr.sql_log_count
+    records.with_user(agent).mapped("apizee_sessions_today")
+    return env.cr.sql_log_count - before
+
+
+one, twenty = dashboard_queries(teams[:1]), dashboard_queries(teams)
+print(
+    f"BENCH sessions={counts[0]} tickets={counts[1]} "
+    f"pivot_sessions_ms={sessions_ms:.0f} pivot_tickets_ms={tickets_ms:.0f} "
+    f"ratio={sessions_ms / tickets_ms:.2f} (goal <= 2)"
+)
+print(f"BENCH dashboard_queries 1_card={one} 20_cards={twenty} (goal: equal)")
