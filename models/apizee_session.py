@@ -149,6 +149,8 @@ class ApizeeSession(models.Model):
         store=True,
         aggregator="avg",
         digits=(16, 1),
+        help="0 when no call took place: filter the completed sessions for the "
+        "average length of a call.",
     )
     wait_minutes = fields.Float(
         string="Minutes of wait",
