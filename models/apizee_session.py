@@ -764,9 +764,15 @@ class ApizeeSession(models.Model):
                 if closed and week and closing < now:
                     ticket.stage_id = closed
                 self.env.cr.execute(
-                    "UPDATE apizee_session SET create_date = %s, invited_time = %s "
-                    "WHERE id = %s",
-                    [created, created if session.invitation_sent else None, session.id],
+                    "UPDATE apizee_session SET create_date = %s, invited_time = %s, "
+                    "end_time = %s, state_time = %s WHERE id = %s",
+                    [
+                        created,
+                        created if session.invitation_sent else None,
+                        end,
+                        end,
+                        session.id,
+                    ],
                 )
                 self.env.cr.execute(
                     "UPDATE helpdesk_ticket SET create_date = %s, closed_date = %s "

@@ -92,6 +92,19 @@ class HelpdeskTicket(models.Model):
         help="A video call took place (a completed session) before the ticket was "
         "closed.",
     )
+    apizee_last_call_time = fields.Datetime(
+        string="Last video call",
+        compute="_compute_apizee_video_facts",
+        store=True,
+        compute_sudo=True,
+    )
+    apizee_call_minutes = fields.Float(
+        string="Minutes in video calls",
+        compute="_compute_apizee_video_facts",
+        store=True,
+        compute_sudo=True,
+        digits=(16, 1),
+    )
     apizee_hours_to_close = fields.Float(
         string="Hours to close",
         compute="_compute_apizee_video_facts",
@@ -104,6 +117,8 @@ class HelpdeskTicket(models.Model):
 
     @api.depends(
         "apizee_ticket_session_ids.create_date",
+        "apizee_ticket_session_ids.call_start_time",
+        "apizee_ticket_session_ids.call_minutes",
         "apizee_ticket_session_ids.outcome",
         "apizee_ticket_session_ids.call_end_time",
         "closed_date",
@@ -117,6 +132,9 @@ class HelpdeskTicket(models.Model):
             ticket.apizee_first_session_time = (
                 min(sessions.mapped("create_date")) if sessions else False
             )
+            starts = [start for start in sessions.mapped("call_start_time") if start]
+            ticket.apizee_last_call_time = max(starts) if starts else False
+            ticket.apizee_call_minutes = sum(sessions.mapped("call_minutes"))
             ticket.apizee_solved_with_video = bool(
                 closed
                 and any(

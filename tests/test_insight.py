@@ -88,6 +88,8 @@ class TestSessionFacts(ApizeeCommon):
         for state, minutes in (("invited", 0), ("inprogress", 2), ("done", 10)):
             session._apply_state(state, at(minutes))
         self.assertEqual(ticket.apizee_video_session_count, 1)
+        self.assertEqual(ticket.apizee_last_call_time, at(2))
+        self.assertEqual(ticket.apizee_call_minutes, 8.0)
         self.assertTrue(ticket.apizee_first_session_time)
         self.assertFalse(ticket.apizee_solved_with_video)  # not closed yet
         ticket.stage_id = closed
@@ -187,6 +189,8 @@ class TestDemoHistory(ApizeeCommon):
         )
         weeks = {session.create_date.isocalendar()[:2] for session in demo}
         self.assertGreaterEqual(len(weeks), 8)
+        # Ended when their story says, weeks ago for most (not "Ended just now")
+        self.assertTrue(all(session.end_time for session in demo))
         completed = demo.filtered(lambda session: session.outcome == "completed")
         self.assertTrue(all(session.call_minutes > 0 for session in completed))
         Session._demo_history()
