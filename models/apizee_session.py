@@ -174,6 +174,11 @@ class ApizeeSession(models.Model):
     consent_given = fields.Boolean(
         compute="_compute_facts", store=True, string="Consent given"
     )
+    media_count = fields.Integer(
+        string="Pictures and recordings",
+        readonly=True,
+        help="The pictures and recordings of the session saved on its record.",
+    )
     webhook_event_ids = fields.One2many(
         comodel_name="apizee.webhook.event",
         inverse_name="session_id",

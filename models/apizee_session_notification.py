@@ -356,6 +356,7 @@ class ApizeeSession(models.Model):
                 "company_id": self.company_id.id,
             }
         )
+        self.sudo().media_count += 1
         line = self.env._(
             "Media saved: %(name)s (%(size)s kB).",
             name=name,

@@ -105,6 +105,12 @@ class HelpdeskTicket(models.Model):
         compute_sudo=True,
         digits=(16, 1),
     )
+    apizee_media_count = fields.Integer(
+        string="Pictures and recordings",
+        compute="_compute_apizee_video_facts",
+        store=True,
+        compute_sudo=True,
+    )
     apizee_hours_to_close = fields.Float(
         string="Hours to close",
         compute="_compute_apizee_video_facts",
@@ -119,6 +125,7 @@ class HelpdeskTicket(models.Model):
         "apizee_ticket_session_ids.create_date",
         "apizee_ticket_session_ids.call_start_time",
         "apizee_ticket_session_ids.call_minutes",
+        "apizee_ticket_session_ids.media_count",
         "apizee_ticket_session_ids.outcome",
         "apizee_ticket_session_ids.call_end_time",
         "closed_date",
@@ -135,6 +142,7 @@ class HelpdeskTicket(models.Model):
             starts = [start for start in sessions.mapped("call_start_time") if start]
             ticket.apizee_last_call_time = max(starts) if starts else False
             ticket.apizee_call_minutes = sum(sessions.mapped("call_minutes"))
+            ticket.apizee_media_count = sum(sessions.mapped("media_count"))
             ticket.apizee_solved_with_video = bool(
                 closed
                 and any(

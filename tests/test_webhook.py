@@ -619,6 +619,9 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         )
         self.assertEqual(attachment.raw, b"\xff\xd8\xff picture")
         self.assertIn(attachment, self._notes().attachment_ids)
+        # Counted on the session and its ticket (Insight)
+        self.assertEqual(event.session_id.media_count, 1)
+        self.assertEqual(self.ticket.apizee_media_count, 1)
         # the bearer went to the Apizee server only
         download = self.standin.requests_to("/media-files/9001")[-1]
         self.assertTrue(download["headers"]["Authorization"].startswith("Bearer "))
@@ -635,6 +638,7 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
             ),
             1,
         )
+        self.assertEqual(event.session_id.media_count, 1)
 
     def test_media_rate_limited_waits_without_counting(self):
         self._session()
