@@ -63,10 +63,8 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
             return request.render(
                 "helpdesk_apizee.join_page", self._join_values(record)
             )
-        user = request.env.user
-        opener = user.partner_id if not user._is_public() else None
         try:
-            url = record._apizee_customer_start(opener=opener)
+            url = record._apizee_customer_start(opener=self._opener())
         except JoinWait as wait:
             return request.render(
                 "helpdesk_apizee.join_wait",
@@ -110,6 +108,12 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
             raise NotFound()
         return record
 
+    @staticmethod
+    def _opener():
+        """The partner of the logged-in user who pressed, or None for a visitor."""
+        user = request.env.user
+        return None if user._is_public() else user.partner_id
+
     def _join_values(self, record):
         company = record._apizee_company()
         return {
@@ -117,7 +121,6 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
             "company": company,
             "res_company": company,
             "reference": record._apizee_reference(),
-            "customer": record._apizee_customer_name(),
             "join_path": record._apizee_join_path(),
             "no_breadcrumbs": True,
         }
@@ -178,10 +181,7 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
             if moment is None or moment.tzinfo is not None:
                 error = request.env._("Choose a time among those offered.")
             else:
-                user = request.env.user
-                booked_by = (
-                    user.partner_id if not user._is_public() else ticket.partner_id
-                )
+                booked_by = self._opener() or ticket.partner_id
                 try:
                     ticket._apizee_book(moment, booked_by=booked_by)
                 except UserError as failure:
@@ -256,11 +256,9 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
             status = "nothing"
         else:
             invite = ([values[-1]], []) if kind == "phone" else ([], [values[0]])
-            user = request.env.user
-            opener = user.partner_id if not user._is_public() else None
             try:
                 ticket._apizee_customer_start(
-                    origin="portal_invite", opener=opener, invite=invite
+                    origin="portal_invite", opener=self._opener(), invite=invite
                 )
             except JoinWait:
                 status = "wait"

@@ -26,6 +26,42 @@ from .apizee_client import ApizeeError
 _logger = logging.getLogger(__name__)
 
 
+def lock_rows(records, nowait=False):
+    """Lock the rows of ``records`` until the end of the transaction, as an update.
+
+    ``SELECT ... FOR UPDATE``, then a write of the rows: a transaction that waited for
+    the lock and read before the holder committed fails with PostgreSQL's
+    serialization error (which Odoo retries), so that it sees what the holder created
+    (a session, a booking) instead of creating it again.
+
+    :param bool nowait: raise at once when another transaction holds the lock
+    :raise psycopg2.errors.LockNotAvailable: with ``nowait``, when it is held
+    """
+    if not records:
+        return
+    table = SQL.identifier(records._table)
+    ids = tuple(records.ids)
+    records.env.cr.execute(
+        SQL(
+            "SELECT id FROM %s WHERE id IN %s FOR UPDATE%s",
+            table,
+            ids,
+            SQL(" NOWAIT") if nowait else SQL(),
+        ),
+        log_exceptions=False,
+    )
+    records.env.cr.execute(
+        SQL("UPDATE %s SET write_date = write_date WHERE id IN %s", table, ids),
+        log_exceptions=False,
+    )
+
+
+def seconds_left(period, waited):
+    """Whole seconds until ``period`` seconds have passed, ``waited`` of them
+    already (at least 1, at most ``period``)."""
+    return min(period, max(1, math.ceil(period - waited)))
+
+
 class ApizeeVideoMixin(models.AbstractModel):
     _name = "apizee.video.mixin"
     _description = "Apizee Video Calls"
@@ -179,6 +215,16 @@ class ApizeeVideoMixin(models.AbstractModel):
             users |= record.message_partner_ids.user_ids
         return users
 
+    def _apizee_users_to_tell(self):
+        """The users of ``_apizee_live_users`` who may call from the record and read
+        it: those a notice about its calls goes to."""
+        self.ensure_one()
+        return self._apizee_live_users().filtered(
+            lambda user: not user.share
+            and self.with_user(user)._apizee_is_agent()
+            and self.with_user(user).has_access("read")
+        )
+
     def _apizee_notify_live(self):
         """Push "its calls changed" to the agents who may have the record open (a bus
         notification to each of them, sent when the transaction commits, once per
@@ -198,12 +244,7 @@ class ApizeeVideoMixin(models.AbstractModel):
             record = self.env[model].sudo().browse(record_id).exists()
             if not record:
                 continue
-            users = record._apizee_live_users().filtered(
-                lambda user, record=record: not user.share
-                and record.with_user(user)._apizee_is_agent()
-                and record.with_user(user).has_access("read")
-            )
-            users.partner_id._bus_send(
+            record._apizee_users_to_tell().partner_id._bus_send(
                 const.LIVE_NOTIFICATION, {"res_model": model, "res_id": record_id}
             )
 
@@ -520,36 +561,13 @@ class ApizeeVideoMixin(models.AbstractModel):
             )
 
     def _apizee_lock(self, nowait=False):
-        """Lock the records' rows until the end of the transaction, as an update.
-
-        ``SELECT ... FOR UPDATE``, then a write of the rows: a transaction that
-        waited for the lock and read before the holder committed fails with
-        PostgreSQL's serialization error (which Odoo retries), so that it sees what
-        the holder created (a session, say) instead of creating it again.
+        """Lock the records' rows until the end of the transaction, as an update
+        (see ``lock_rows``).
 
         :param bool nowait: raise at once when another transaction holds the lock
         :raise psycopg2.errors.LockNotAvailable: with ``nowait``, when it is held
         """
-        if not self:
-            return
-        table = SQL.identifier(self._table)
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM %s WHERE id IN %s FOR UPDATE%s",
-                table,
-                tuple(self.ids),
-                SQL(" NOWAIT") if nowait else SQL(),
-            ),
-            log_exceptions=False,
-        )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE %s SET write_date = write_date WHERE id IN %s",
-                table,
-                tuple(self.ids),
-            ),
-            log_exceptions=False,
-        )
+        lock_rows(self, nowait=nowait)
 
     # -- Sessions ------------------------------------------------------------------
 
@@ -961,10 +979,7 @@ class ApizeeVideoMixin(models.AbstractModel):
             )[:1]
             waited = (now - last.create_date).total_seconds() if last else None
             if waited is not None and waited < const.JOIN_CREATE_EVERY:
-                seconds = min(
-                    const.JOIN_CREATE_EVERY,
-                    max(1, math.ceil(const.JOIN_CREATE_EVERY - waited)),
-                )
+                seconds = seconds_left(const.JOIN_CREATE_EVERY, waited)
                 raise JoinWait(
                     self.env._(
                         "A video call was started here a moment ago: try again in "
@@ -1045,7 +1060,7 @@ class ApizeeVideoMixin(models.AbstractModel):
         if sent:
             waited = (now - sent[0].create_date).total_seconds()
             if waited < const.JOIN_INVITE_EVERY:
-                seconds = max(1, math.ceil(const.JOIN_INVITE_EVERY - waited))
+                seconds = seconds_left(const.JOIN_INVITE_EVERY, waited)
                 raise JoinWait(
                     self.env._(
                         "The link was sent a moment ago: try again in %(minutes)s "
@@ -1107,12 +1122,7 @@ class ApizeeVideoMixin(models.AbstractModel):
     def _apizee_notify_waiting(self, session, customer, reference):
         """The sticky "customer waiting" notification, sent at commit to the agents
         who may call from the record and read it (``_apizee_live_users``)."""
-        users = self._apizee_live_users().filtered(
-            lambda user: not user.share
-            and self.with_user(user)._apizee_is_agent()
-            and self.with_user(user).has_access("read")
-        )
-        for user in users:
+        for user in self._apizee_users_to_tell():
             lang_self = self.with_context(lang=user.lang)
             payload = {
                 "title": lang_self.env._("A customer is waiting"),

@@ -7,6 +7,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from .. import const
+
 
 class CalendarEvent(models.Model):
     _inherit = "calendar.event"
@@ -114,21 +116,20 @@ class CalendarEvent(models.Model):
         )
         for event in events:
             ticket = event.apizee_ticket_id
-            minutes = ticket.team_id.apizee_missed_minutes or 15
+            minutes = (
+                ticket.team_id.apizee_missed_minutes or const.APPOINTMENT_MISSED_DEFAULT
+            )
             if event.start + timedelta(minutes=minutes) > now:
                 continue
             event.apizee_missed_checked = True
+            # The customer opened the link, or was in a call, around the start
+            since = event.start - timedelta(minutes=30)
             opened = ticket.apizee_session_ids.filtered(
-                lambda session, event=event: (
+                lambda session, since=since: (
                     session.customer_opened_time
-                    and session.customer_opened_time
-                    >= event.start - timedelta(minutes=30)
+                    and session.customer_opened_time >= since
                 )
-                or (
-                    session.state in ("inprogress", "done", "closed")
-                    and (session.start_time or session.create_date)
-                    >= event.start - timedelta(minutes=30)
-                )
+                or (session.call_start_time and session.call_start_time >= since)
             )
             if opened:
                 continue

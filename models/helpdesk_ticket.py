@@ -251,9 +251,15 @@ class HelpdeskTicket(models.Model):
             "now": ticket.team_id._apizee_is_open(),
             "phone": recipients.mask(phones[-1]) if phones else False,
             "email": recipients.mask(emails[0]) if emails else False,
-            "appointments": ticket.apizee_appointment_ids.filtered(
-                lambda event: event.stop >= fields.Datetime.now()
-            ).sorted("start"),
+            "appointments": self.env["calendar.event"]
+            .sudo()
+            .search(
+                [
+                    ("apizee_ticket_id", "=", ticket.id),
+                    ("stop", ">=", fields.Datetime.now()),
+                ],
+                order="start",
+            ),
             "join_path": ticket._apizee_join_path(),
         }
 
@@ -305,16 +311,11 @@ class HelpdeskTicket(models.Model):
             .sudo()
             .search_count(
                 [
-                    ("apizee_ticket_id", "!=", False),
-                    ("apizee_ticket_id.partner_id", "child_of", customer.ids),
+                    ("apizee_ticket_id.partner_id", "child_of", customer.ids)
+                    if customer
+                    else ("apizee_ticket_id", "=", ticket.id),
                     ("stop", ">=", fields.Datetime.now()),
                 ]
-            )
-            if customer
-            else len(
-                ticket.apizee_appointment_ids.filtered(
-                    lambda event: event.stop >= fields.Datetime.now()
-                )
             )
         )
         if booked_by and coming >= const.APPOINTMENT_MAX_PER_CUSTOMER:
@@ -326,7 +327,14 @@ class HelpdeskTicket(models.Model):
                 )
             )
         slot = next(
-            (s for s in ticket._apizee_slots_for_booking() if s[0] == start), None
+            (
+                s
+                for s in ticket.team_id._apizee_free_slots(
+                    ticket._apizee_appointment_agents()
+                )
+                if s[0] == start
+            ),
+            None,
         )
         if not slot:
             raise UserError(
@@ -335,10 +343,21 @@ class HelpdeskTicket(models.Model):
         begin, stop, agent = slot
         return ticket._apizee_create_appointment(begin, stop, agent, booked_by)
 
-    def _apizee_slots_for_booking(self):
-        """The free slots, as the booking reads them (hook for agents' bookings)."""
+    def _apizee_appointment_name(self, env=None):
+        """The name of the ticket's video appointments (in ``env``'s language)."""
         self.ensure_one()
-        return self.team_id._apizee_free_slots(self._apizee_appointment_agents())
+        env = env or self.env
+        return env._(
+            "Video call: %(ticket)s %(name)s", ticket=self.number, name=self.name
+        )
+
+    def _apizee_appointment_alarms(self):
+        """The reminders of video appointments: the calendar's email, 3 hours
+        before (it carries the join link)."""
+        return (
+            self.env.ref("calendar.alarm_mail_1", raise_if_not_found=False)
+            or (self.env["calendar.alarm"])
+        )
 
     def _apizee_create_appointment(self, begin, stop, agent, booked_by=None):
         self.ensure_one()
@@ -346,7 +365,6 @@ class HelpdeskTicket(models.Model):
         join_url = ticket._apizee_join_url()
         customer = ticket.partner_id
         partners = agent.partner_id | customer
-        alarm = self.env.ref("calendar.alarm_mail_1", raise_if_not_found=False)
         # In the customer's language: the event's name and description are theirs
         lang_env = self.with_context(lang=customer.lang or agent.lang).env
         event = (
@@ -355,11 +373,7 @@ class HelpdeskTicket(models.Model):
             .with_context(lang=customer.lang or agent.lang)
             .create(
                 {
-                    "name": lang_env._(
-                        "Video call: %(ticket)s %(name)s",
-                        ticket=ticket.number,
-                        name=ticket.name,
-                    ),
+                    "name": ticket._apizee_appointment_name(lang_env),
                     "start": begin,
                     "stop": stop,
                     "user_id": agent.id,
@@ -380,7 +394,7 @@ class HelpdeskTicket(models.Model):
                         join_url,
                         join_url,
                     ),
-                    "alarm_ids": [Command.set(alarm.ids)] if alarm else [],
+                    "alarm_ids": [Command.set(ticket._apizee_appointment_alarms().ids)],
                 }
             )
         )
@@ -412,7 +426,6 @@ class HelpdeskTicket(models.Model):
         team = ticket.team_id
         minutes = team.apizee_appointment_duration or const.APPOINTMENT_DURATION_DEFAULT
         partners = self.env.user.partner_id | ticket.partner_id
-        alarm = self.env.ref("calendar.alarm_mail_1", raise_if_not_found=False)
         # The next full hour, for as long as the team's appointments last
         start = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
         start += timedelta(hours=1)
@@ -424,11 +437,7 @@ class HelpdeskTicket(models.Model):
             "views": [(False, "form")],
             "target": "new",
             "context": {
-                "default_name": self.env._(
-                    "Video call: %(ticket)s %(name)s",
-                    ticket=ticket.number,
-                    name=ticket.name,
-                ),
+                "default_name": ticket._apizee_appointment_name(self.env),
                 "default_partner_ids": partners.ids,
                 "default_user_id": self.env.user.id,
                 "default_start": fields.Datetime.to_string(start),
@@ -440,7 +449,7 @@ class HelpdeskTicket(models.Model):
                 "default_res_id": ticket.id,
                 "default_apizee_ticket_id": ticket.id,
                 "default_videocall_location": ticket._apizee_join_url(),
-                "default_alarm_ids": alarm.ids,
+                "default_alarm_ids": ticket._apizee_appointment_alarms().ids,
             },
         }
 

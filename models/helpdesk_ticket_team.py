@@ -5,9 +5,9 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from .. import const
+from .apizee_video_mixin import lock_rows
 
 
 class HelpdeskTicketTeam(models.Model):
@@ -256,16 +256,8 @@ class HelpdeskTicketTeam(models.Model):
         return free
 
     def _apizee_lock_bookings(self):
-        """Serialize the bookings of the team's appointments (see
-        ``apizee.video.mixin._apizee_lock``): a second booking at once waits, then
-        sees the first (PostgreSQL's serialization error, which Odoo retries)."""
+        """Serialize the bookings of the team's appointments (``lock_rows``): a
+        second booking at once waits, then sees the first (PostgreSQL's
+        serialization error, which Odoo retries)."""
         self.ensure_one()
-        self.env.cr.execute(
-            SQL("SELECT id FROM helpdesk_ticket_team WHERE id = %s FOR UPDATE", self.id)
-        )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE helpdesk_ticket_team SET write_date = write_date WHERE id = %s",
-                self.id,
-            )
-        )
+        lock_rows(self)
