@@ -768,6 +768,8 @@ class ApizeeSession(models.Model):
                 closing = end + timedelta(hours=rng.uniform(1, 48))
                 if closed and week and closing < now:
                     ticket.stage_id = closed
+                # The ORM's pending writes first, or they would undo the dates below
+                self.env.flush_all()
                 self.env.cr.execute(
                     "UPDATE apizee_session SET create_date = %s, invited_time = %s, "
                     "end_time = %s, state_time = %s WHERE id = %s",

@@ -189,6 +189,10 @@ class TestDemoHistory(ApizeeCommon):
         )
         weeks = {session.create_date.isocalendar()[:2] for session in demo}
         self.assertGreaterEqual(len(weeks), 8)
+        # Their tickets were closed hours after their call, not when made
+        closed = demo.ticket_id.filtered("closed_date")
+        self.assertTrue(closed)
+        self.assertLess(max(closed.mapped("apizee_hours_to_close")), 60)
         # Ended when their story says, weeks ago for most (not "Ended just now")
         self.assertTrue(all(session.end_time for session in demo))
         completed = demo.filtered(lambda session: session.outcome == "completed")
