@@ -2,3 +2,4 @@
 from . import models
 from . import wizards
 from . import controllers
+from .hooks import post_init_hook

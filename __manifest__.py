@@ -4,7 +4,7 @@
     "name": "Helpdesk Apizee",
     "summary": "Apizee video assistance from helpdesk tickets: invite customers "
     "by SMS or email and see through their phone's camera",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "helpdesk_apizee authors, Odoo Community Association (OCA)",
@@ -34,6 +34,7 @@
         "wizards/apizee_invite_wizard_views.xml",
     ],
     "demo": ["demo/helpdesk_apizee_demo.xml"],
+    "post_init_hook": "post_init_hook",
     "assets": {
         # Loaded with the web client: the video pop-in (it starts with it) and the
         # loaders of the client actions of helpdesk_apizee.assets_lazy

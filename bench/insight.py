@@ -6,6 +6,9 @@ bench/insight.sh). Prints numbers:
   call and of wait), as a helpdesk agent of every team (record rules apply), median of
   several runs, and in the same run a comparable read_group on the tickets (team x
   month: count, average hours to close), and their ratio (goal: at most 2);
+- the same for the two reports' pivots as shipped: the sessions' count, completed
+  and no-show shares, median wait and minutes in call; the tickets' count, median
+  hours to close, reopened share, average agent replies;
 - the queries the dashboard's figures take for 1 team card and for 20 (goal: the
   same).
 """
@@ -111,17 +114,30 @@ def median_ms(func):
 
 Session = env["apizee.session"].with_user(agent)
 Ticket = env["helpdesk.ticket"].with_user(agent)
+GROUPS = ["team_id", "create_date:month"]
 sessions_ms = median_ms(
     lambda: Session.read_group(
-        [],
-        ["call_minutes:avg", "wait_minutes:avg"],
-        ["team_id", "create_date:month"],
-        lazy=False,
+        [], ["call_minutes:avg", "wait_minutes:avg"], GROUPS, lazy=False
     )
 )
 tickets_ms = median_ms(
+    lambda: Ticket.read_group([], ["apizee_hours_to_close:avg"], GROUPS, lazy=False)
+)
+# The reports' pivots as shipped (their fields' aggregators: medians, shares)
+report_sessions_ms = median_ms(
+    lambda: Session.read_group(
+        [],
+        ["completed_rate", "no_show_rate", "wait_minutes", "call_minutes"],
+        GROUPS,
+        lazy=False,
+    )
+)
+report_tickets_ms = median_ms(
     lambda: Ticket.read_group(
-        [], ["apizee_hours_to_close:avg"], ["team_id", "create_date:month"], lazy=False
+        [],
+        ["apizee_hours_to_close", "apizee_reopen_rate", "apizee_agent_reply_count"],
+        GROUPS,
+        lazy=False,
     )
 )
 counts = (
@@ -142,5 +158,10 @@ print(
     f"BENCH sessions={counts[0]} tickets={counts[1]} "
     f"pivot_sessions_ms={sessions_ms:.0f} pivot_tickets_ms={tickets_ms:.0f} "
     f"ratio={sessions_ms / tickets_ms:.2f} (goal <= 2)"
+)
+print(
+    f"BENCH report_pivots (medians, shares) sessions_ms={report_sessions_ms:.0f} "
+    f"tickets_ms={report_tickets_ms:.0f} "
+    f"ratio={report_sessions_ms / report_tickets_ms:.2f} (goal <= 2)"
 )
 print(f"BENCH dashboard_queries 1_card={one} 20_cards={twenty} (goal: equal)")

@@ -12,6 +12,8 @@ if ! psql -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname='$db'" | gr
     ha_log "creating $db"
     "${HA_ODOO_BIN[@]}" -d "$db" -i helpdesk_apizee --without-demo=all --stop-after-init \
         --log-level=warn
+else
+    "${HA_ODOO_BIN[@]}" -d "$db" -u helpdesk_apizee --stop-after-init --log-level=warn
 fi
 BENCH_SESSIONS=${1:-100000} BENCH_TICKETS=${2:-50000} \
     "$HA_PY" "$HA_ODOO/odoo-bin" shell "${HA_ODOO_OPTS[@]}" -d "$db" --log-level=warn \

@@ -93,6 +93,11 @@ class ApizeeVideoMixin(models.AbstractModel):
     apizee_join_token = fields.Char(
         copy=False, groups="base.group_system", index="btree_not_null"
     )
+    # Snapshots saved from the video panel: Apizee's agent app names no session of
+    # ours, so they count on the record (the ticket's video record adds them)
+    apizee_panel_media_count = fields.Integer(
+        string="Pictures from the video panel", readonly=True, copy=False
+    )
     apizee_join_url = fields.Char(
         string="Customer's join link",
         compute="_compute_apizee_join_url",
@@ -742,6 +747,7 @@ class ApizeeVideoMixin(models.AbstractModel):
                 f"apizee-snapshot-{self._apizee_reference()}-"
                 f"{fields.Datetime.now():%Y%m%d-%H%M%S}.{extension}"
             )
+            self.sudo().apizee_panel_media_count += 1
             attachment = (
                 self.env["ir.attachment"]
                 .sudo()

@@ -5,9 +5,11 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .. import const
 from ..utils import recipients
+from .reporting import MEDIAN, median_select
 
 
 class HelpdeskTicket(models.Model):
@@ -116,9 +118,26 @@ class HelpdeskTicket(models.Model):
         compute="_compute_apizee_video_facts",
         store=True,
         compute_sudo=True,
-        aggregator="avg",
+        aggregator=MEDIAN,
         digits=(16, 1),
-        help="From the ticket's creation to its closing.",
+        help="From the ticket's creation to its (last) closing. In reports: the "
+        "median over the closed tickets.",
+    )
+    apizee_reopen_rate = fields.Float(
+        string="Reopened (%)",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="1 for a ticket moved back from a closed stage to an open one, else 0: "
+        "in reports, the share of the tickets shown that were reopened.",
+    )
+    apizee_agent_reply_count = fields.Integer(
+        string="Agent replies",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="The messages sent to the customer by internal users (notes not "
+        "counted). In reports: the average per ticket.",
     )
 
     @api.depends(
@@ -128,6 +147,7 @@ class HelpdeskTicket(models.Model):
         "apizee_ticket_session_ids.media_count",
         "apizee_ticket_session_ids.outcome",
         "apizee_ticket_session_ids.call_end_time",
+        "apizee_panel_media_count",
         "closed_date",
         "create_date",
     )
@@ -142,7 +162,9 @@ class HelpdeskTicket(models.Model):
             starts = [start for start in sessions.mapped("call_start_time") if start]
             ticket.apizee_last_call_time = max(starts) if starts else False
             ticket.apizee_call_minutes = sum(sessions.mapped("call_minutes"))
-            ticket.apizee_media_count = sum(sessions.mapped("media_count"))
+            ticket.apizee_media_count = (
+                sum(sessions.mapped("media_count")) + ticket.apizee_panel_media_count
+            )
             ticket.apizee_solved_with_video = bool(
                 closed
                 and any(
@@ -156,6 +178,95 @@ class HelpdeskTicket(models.Model):
                 if closed and ticket.create_date
                 else 0.0
             )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """The median of the hours to close, over the closed tickets (see
+        ``reporting.py``)."""
+        over = {"apizee_hours_to_close": "closed_date"}
+        return median_select(
+            self, aggregate_spec, query, over
+        ) or super()._read_group_select(aggregate_spec, query)
+
+    def write(self, vals):
+        """A ticket moved from a closed stage to an open one is reopened."""
+        reopened = self.browse()
+        if vals.get("stage_id"):
+            stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
+            if not stage.sudo().closed:
+                reopened = self.filtered(
+                    lambda ticket: ticket.sudo().stage_id.closed
+                    and not ticket.apizee_reopen_rate
+                )
+        res = super().write(vals)
+        if reopened:
+            reopened.sudo().write({"apizee_reopen_rate": 1.0})
+        return res
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """Count the agents' replies to the customer (not their notes) for Tickets
+        with Video: one atomic increment, no write of the ticket (its write date
+        and followers' tracking stay as they are)."""
+        res = super()._message_post_after_hook(message, msg_vals)
+        comment = self.env.ref("mail.mt_comment", raise_if_not_found=False)
+        if (
+            comment
+            and message.message_type in ("comment", "email")
+            and message.subtype_id == comment
+            and any(not user.share for user in message.author_id.sudo().user_ids)
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE helpdesk_ticket SET apizee_agent_reply_count = "
+                    "COALESCE(apizee_agent_reply_count, 0) + 1 WHERE id IN %s",
+                    tuple(self.ids),
+                )
+            )
+            self.invalidate_recordset(["apizee_agent_reply_count"])
+        return res
+
+    @api.model
+    def _apizee_count_history(self):
+        """Fill the reopenings and the agents' replies of the tickets from their
+        history (the stage's tracking, the messages): at install and update."""
+        stage = self.env["ir.model.fields"]._get("helpdesk.ticket", "stage_id")
+        comment = self.env.ref("mail.mt_comment")
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE helpdesk_ticket ticket SET apizee_reopen_rate = 1
+                FROM mail_tracking_value value
+                JOIN mail_message message ON message.id = value.mail_message_id
+                JOIN helpdesk_ticket_stage old ON old.id = value.old_value_integer
+                JOIN helpdesk_ticket_stage new ON new.id = value.new_value_integer
+                WHERE value.field_id = %(stage)s AND old.closed AND NOT new.closed
+                    AND message.model = 'helpdesk.ticket'
+                    AND message.res_id = ticket.id
+                """,
+                stage=stage.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE helpdesk_ticket ticket SET apizee_agent_reply_count = replies.n
+                FROM (
+                    SELECT message.res_id, COUNT(*) AS n FROM mail_message message
+                    WHERE message.model = 'helpdesk.ticket'
+                        AND message.message_type IN ('comment', 'email')
+                        AND message.subtype_id = %(comment)s
+                        AND EXISTS (
+                            SELECT 1 FROM res_users author
+                            WHERE author.partner_id = message.author_id
+                                AND NOT author.share
+                        )
+                    GROUP BY message.res_id
+                ) replies
+                WHERE replies.res_id = ticket.id
+                """,
+                comment=comment.id,
+            )
+        )
+        self.invalidate_model(["apizee_reopen_rate", "apizee_agent_reply_count"])
 
     def _apizee_live_users(self):
         """Override: the ticket's agent and its team's agents too."""

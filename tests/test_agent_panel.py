@@ -86,6 +86,9 @@ class TestAgentPanel(ApizeeCommon):
         note = self.ticket.message_ids[0]
         self.assertEqual(note.attachment_ids, attachment)
         self.assertEqual(note.author_id, self.agent.partner_id)
+        # Counted in the ticket's video record (no session of ours is named)
+        self.assertEqual(self.ticket.apizee_panel_media_count, 1)
+        self.assertEqual(self.ticket.apizee_media_count, 1)
 
     def test_snapshot_limits(self):
         ticket = self.ticket.with_user(self.agent)

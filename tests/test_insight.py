@@ -3,7 +3,11 @@
 session's life in, and the report's figures within each user's rights."""
 
 import itertools
+import statistics
 from datetime import datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
@@ -274,3 +278,188 @@ class TestPartnerSessions(ApizeeCommon):
         )
         with self.assertRaises(AccessError):
             self.partner.with_user(self.internal_user).action_apizee_view_sessions()
+
+
+# A session's life for the measures: None, no show; (wait, length) in minutes, a call
+_LIVES = st.lists(
+    st.one_of(st.none(), st.tuples(st.integers(0, 30), st.integers(0, 120))),
+    min_size=1,
+    max_size=9,
+)
+
+
+@tagged("post_install", "-at_install")
+class TestReportMeasures(ApizeeCommon):
+    """The pivots' medians and shares as PostgreSQL computes them in read_group:
+    what Python's statistics say of the same sessions and tickets."""
+
+    @settings(
+        max_examples=30,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(lives=_LIVES)
+    def test_session_measures_as_statistics_says(self, lives):
+        team = self.env["helpdesk.ticket.team"].create({"name": "Measures"})
+        ticket = self.ticket.copy({"team_id": team.id})
+        Session = self.env["apizee.session"].sudo()
+        for index, life in enumerate(lives):
+            values = {"ticket_id": ticket.id, "apizee_id": f"M{team.id}-{index}"}
+            if life is None:
+                values.update(state="expired", invitation_sent=True)
+            else:
+                wait, length = life
+                values.update(
+                    state="done",
+                    invited_time=at(0),
+                    call_start_time=at(wait),
+                    call_end_time=at(wait + length),
+                )
+            Session.create(values)
+        calls = [life for life in lives if life is not None]
+        expected = {
+            "__count": len(lives),
+            "call_minutes": statistics.median(length for _w, length in calls)
+            if calls
+            else False,
+            "wait_minutes": statistics.median(wait for wait, _l in calls)
+            if calls
+            else False,
+            "completed_rate": len(calls) / len(lives),
+            "no_show_rate": (len(lives) - len(calls)) / len(lives),
+        }
+        # As the pivot asks: each measure with its field's aggregator
+        [group] = Session.with_user(self.agent).read_group(
+            [("team_id", "=", team.id)],
+            ["call_minutes", "wait_minutes", "completed_rate", "no_show_rate"],
+            ["team_id"],
+            lazy=False,
+        )
+        for name, value in expected.items():
+            self.assertAlmostEqual(group[name], value, places=6, msg=name)
+
+    def test_hours_to_close_median_of_the_closed_tickets(self):
+        stage = self.env["helpdesk.ticket.stage"].search(
+            [("closed", "=", True)], limit=1
+        )
+        team = self.env["helpdesk.ticket.team"].create({"name": "Closing"})
+        for hours in (1, 5, 30, None, None):
+            ticket = self.ticket.copy({"team_id": team.id})
+            if hours is not None:
+                ticket.stage_id = stage
+                ticket.closed_date = ticket.create_date + timedelta(hours=hours)
+        [group] = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .read_group(
+                [("team_id", "=", team.id)],
+                ["apizee_hours_to_close"],
+                ["team_id"],
+                lazy=False,
+            )
+        )
+        self.assertEqual(group["__count"], 5)
+        self.assertAlmostEqual(group["apizee_hours_to_close"], 5.0, places=4)
+
+    def test_a_median_of_another_field_is_refused(self):
+        for model, spec in (
+            ("apizee.session", "state:median"),
+            ("apizee.session", "id:median"),
+            ("apizee.session", "media_count:median"),
+            ("helpdesk.ticket", "apizee_agent_reply_count:median"),
+            ("helpdesk.ticket", "priority:median"),
+        ):
+            with self.subTest(spec=spec), self.assertRaises(ValueError):
+                self.env[model].read_group([], [spec], [])
+
+
+@tagged("post_install", "-at_install")
+class TestTicketHistoryFacts(ApizeeCommon):
+    """Tickets with Video: reopenings and agents' replies, as they happen and from
+    the history of tickets that were there before the module."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Stage = cls.env["helpdesk.ticket.stage"]
+        cls.open_1, cls.open_2, cls.closed_1, cls.closed_2 = Stage.create(
+            [
+                {"name": "Open 1", "closed": False},
+                {"name": "Open 2", "closed": False},
+                {"name": "Closed 1", "closed": True},
+                {"name": "Closed 2", "closed": True},
+            ]
+        )
+
+    def test_reopened_when_a_closed_ticket_goes_back_to_an_open_stage(self):
+        table = [
+            (["open_2"], 0.0),
+            (["closed_1"], 0.0),
+            (["closed_1", "closed_2"], 0.0),
+            (["closed_1", "open_1"], 1.0),
+            (["closed_1", "open_1", "closed_2"], 1.0),
+            (["closed_1", "open_1", "closed_1", "open_2"], 1.0),
+        ]
+        for path, expected in table:
+            with self.subTest(path=path):
+                ticket = self.ticket.copy({"stage_id": self.open_1.id})
+                for stage in path:
+                    ticket.with_user(self.agent).stage_id = getattr(self, stage)
+                self.assertEqual(ticket.apizee_reopen_rate, expected)
+
+    def test_agent_replies_counted_notes_and_customers_not(self):
+        agent_ticket = self.ticket.with_user(self.agent)
+        table = [
+            # who, message type, subtype -> counted
+            (self.agent.partner_id, "comment", "mail.mt_comment", 1),
+            (self.agent.partner_id, "comment", "mail.mt_note", 0),
+            (self.agent.partner_id, "email", "mail.mt_comment", 1),
+            (self.agent.partner_id, "notification", "mail.mt_note", 0),
+            (self.partner, "comment", "mail.mt_comment", 0),
+            (self.portal_user.partner_id, "comment", "mail.mt_comment", 0),
+        ]
+        for author, message_type, subtype, counted in table:
+            with self.subTest(author=author.name, type=message_type, subtype=subtype):
+                before = self.ticket.apizee_agent_reply_count
+                agent_ticket.sudo().message_post(
+                    body="Hello",
+                    author_id=author.id,
+                    message_type=message_type,
+                    subtype_xmlid=subtype,
+                )
+                self.assertEqual(self.ticket.apizee_agent_reply_count, before + counted)
+        # As the agent themself, from the chatter
+        agent_ticket.message_post(
+            body="Could you show me?",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.assertEqual(self.ticket.apizee_agent_reply_count, 3)
+
+    def test_history_counted_for_tickets_there_before(self):
+        ticket = self.ticket.copy({"stage_id": self.open_1.id}).with_context(
+            tracking_disable=False, mail_notrack=False
+        )
+        for stage in (self.closed_1, self.open_2):
+            ticket.stage_id = stage
+            self.env.flush_all()
+            self.env.cr.precommit.run()  # the stage's tracking is written now
+        ticket.message_post(
+            body="Reply",
+            author_id=self.agent.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        ticket.message_post(body="Note", message_type="comment")
+        # As if the module was installed after all this happened
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET apizee_reopen_rate = 0, "
+            "apizee_agent_reply_count = 0 WHERE id = %s",
+            [ticket.id],
+        )
+        self.env.invalidate_all()
+        self.env["helpdesk.ticket"]._apizee_count_history()
+        self.assertEqual(ticket.apizee_reopen_rate, 1.0)
+        self.assertEqual(ticket.apizee_agent_reply_count, 1)
+        self.assertEqual(self.ticket.apizee_reopen_rate, 0.0)
