@@ -110,9 +110,40 @@ class ApizeeVideoMixin(models.AbstractModel):
         """Override: each record has its join link's token from the start, made
         here (a token given by a caller is not kept, but by superuser code)."""
         for vals in vals_list:
+            self._apizee_check_counted_fields(vals)
             if not (self.env.su and vals.get("apizee_join_token")):
                 vals["apizee_join_token"] = self._apizee_new_join_token()
         return super().create(vals_list)
+
+    def write(self, vals):
+        """Override: the figures Odoo counts are not written by users."""
+        self._apizee_check_counted_fields(vals)
+        return super().write(vals)
+
+    @api.model
+    def _apizee_counted_fields(self):
+        """The fields only Odoo writes (counted or computed for the reports): a
+        user who may write the record may not forge them over RPC."""
+        return {"apizee_panel_media_count"}
+
+    @api.model
+    def _apizee_check_counted_fields(self, vals):
+        """:raise UserError: when ``vals`` writes a counted field, but as
+        superuser (Odoo's own code)"""
+        forged = self._apizee_counted_fields() & set(vals)
+        if forged and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "These figures are counted by Odoo and cannot be written: "
+                    "%(fields)s.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[name]._description_string(self.env)
+                            for name in forged
+                        )
+                    ),
+                )
+            )
 
     def copy_data(self, default=None):
         """Override: a copy has its own join link."""

@@ -94,6 +94,18 @@ class HelpdeskTicket(models.Model):
         help="A video call took place (a completed session) before the ticket was "
         "closed.",
     )
+    apizee_video_solution = fields.Selection(
+        selection=[
+            ("video", "Solved with video"),
+            ("other", "Solved without video"),
+        ],
+        string="Solved",
+        compute="_compute_apizee_video_facts",
+        store=True,
+        compute_sudo=True,
+        help="How the closed ticket was solved, for the reports' headers: with video "
+        "when a video call took place (a completed session) before it was closed.",
+    )
     apizee_last_call_time = fields.Datetime(
         string="Last video call",
         compute="_compute_apizee_video_facts",
@@ -173,6 +185,9 @@ class HelpdeskTicket(models.Model):
                     for session in sessions
                 )
             )
+            ticket.apizee_video_solution = closed and (
+                "video" if ticket.apizee_solved_with_video else "other"
+            )
             ticket.apizee_hours_to_close = (
                 (closed - ticket.create_date).total_seconds() / 3600
                 if closed and ticket.create_date
@@ -201,6 +216,24 @@ class HelpdeskTicket(models.Model):
         if reopened:
             reopened.sudo().write({"apizee_reopen_rate": 1.0})
         return res
+
+    @api.model
+    def _apizee_counted_fields(self):
+        """Override: the ticket's video facts and the figures of Tickets with
+        Video."""
+        return super()._apizee_counted_fields() | {
+            "apizee_appointment_count",
+            "apizee_video_session_count",
+            "apizee_first_session_time",
+            "apizee_solved_with_video",
+            "apizee_video_solution",
+            "apizee_last_call_time",
+            "apizee_call_minutes",
+            "apizee_media_count",
+            "apizee_hours_to_close",
+            "apizee_reopen_rate",
+            "apizee_agent_reply_count",
+        }
 
     def _message_post_after_hook(self, message, msg_vals):
         """Count the agents' replies to the customer (not their notes) for Tickets

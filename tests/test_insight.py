@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import ApizeeCommon
@@ -99,6 +99,7 @@ class TestSessionFacts(ApizeeCommon):
         ticket.stage_id = closed
         self.assertTrue(ticket.closed_date)
         self.assertTrue(ticket.apizee_solved_with_video)
+        self.assertEqual(ticket.apizee_video_solution, "video")
         self.assertGreaterEqual(ticket.apizee_hours_to_close, 0)
         # A call after the ticket was closed did not solve it
         other = ticket.copy({"name": "Closed first"})
@@ -109,6 +110,8 @@ class TestSessionFacts(ApizeeCommon):
         late._apply_state("done", late_start + timedelta(minutes=5))
         self.assertEqual(late.outcome, "completed")
         self.assertFalse(other.apizee_solved_with_video)
+        self.assertEqual(other.apizee_video_solution, "other")
+        self.assertFalse(self.ticket.copy().apizee_video_solution)  # open
 
 
 @tagged("post_install", "-at_install")
@@ -463,3 +466,28 @@ class TestTicketHistoryFacts(ApizeeCommon):
         self.assertEqual(ticket.apizee_reopen_rate, 1.0)
         self.assertEqual(ticket.apizee_agent_reply_count, 1)
         self.assertEqual(self.ticket.apizee_reopen_rate, 0.0)
+
+    def test_figures_are_not_forged_over_rpc(self):
+        """An agent who may write the ticket may not write its counted figures
+        (the reports'); Odoo's own code (superuser) does."""
+        ticket = self.ticket.with_user(self.agent)
+        for field, value in (
+            ("apizee_reopen_rate", 1.0),
+            ("apizee_agent_reply_count", 40),
+            ("apizee_panel_media_count", 9),
+            ("apizee_solved_with_video", True),
+            ("apizee_hours_to_close", 0.5),
+            ("apizee_video_session_count", 12),
+            ("apizee_appointment_count", 3),
+        ):
+            with self.subTest(field=field):
+                before = self.ticket[field]
+                with self.assertRaisesRegex(UserError, "counted by Odoo"):
+                    ticket.write({field: value})
+                with self.assertRaisesRegex(UserError, "counted by Odoo"):
+                    ticket.create({"name": "Forged", "description": "x", field: value})
+                self.assertEqual(self.ticket[field], before)
+        # Other fields as before; Odoo's code as superuser
+        ticket.write({"name": "Renamed"})
+        self.ticket.sudo().write({"apizee_agent_reply_count": 4})
+        self.assertEqual(self.ticket.apizee_agent_reply_count, 4)
