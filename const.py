@@ -365,7 +365,13 @@ SESSION_OUTCOMES = [
 # How a session started (reporting): the features that open sessions
 SESSION_ORIGINS = [
     ("agent", "Agent"),
+    ("agent_invite", "Agent, invitation sent by Apizee"),
+    ("apizee", "Apizee's invitation form or video panel"),
     ("customer_link", "Customer's join link"),
     ("portal_invite", "Customer's request from the portal"),
     ("appointment", "Video appointment"),
 ]
+# The sessions a customer started (Odoo's technical accounts, for the record's agent);
+# the others are an agent's ("Open room", with or without Apizee's invitation) or
+# reported by Apizee's webhooks (its invitation form, the video panel)
+CUSTOMER_ORIGINS = frozenset({"customer_link", "portal_invite", "appointment"})

@@ -541,7 +541,7 @@ class ApizeeSession(models.Model):
             }
         )
         user = self.env.user.name
-        if session.origin != "agent":
+        if session.origin in const.CUSTOMER_ORIGINS:
             origins = dict(session._fields["origin"]._description_selection(self.env))
             body = self.env._(
                 "Apizee video session %(session)s opened for %(customer)s "
@@ -784,6 +784,8 @@ class ApizeeSession(models.Model):
                     "invitation_sent": outcome not in ("expired", "failed"),
                     "origin": rng.choice(["agent"] * 4 + ["customer_link"]),
                 }
+                if values["origin"] == "agent" and values["invitation_sent"]:
+                    values["origin"] = "agent_invite"
                 end = created + timedelta(minutes=30)
                 if outcome == "completed":
                     start = created + timedelta(minutes=rng.uniform(0.5, 6))

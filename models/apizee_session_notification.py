@@ -154,6 +154,8 @@ class ApizeeSession(models.Model):
                 "res_model": record._name,
                 "res_id": record.id,
                 "reference": reference,
+                # Not opened by Odoo: Apizee's invitation form or the video panel
+                "origin": "apizee",
             }
         )
         event._wake_waiting(session)

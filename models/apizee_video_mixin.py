@@ -487,7 +487,9 @@ class ApizeeVideoMixin(models.AbstractModel):
             self.invalidate_recordset(["apizee_session_ids"])
             session = self._apizee_get_live_session()
             if not session:
-                session = self._apizee_create_session(invite=invite)
+                session = self._apizee_create_session(
+                    invite=invite, origin="agent_invite" if invite else "agent"
+                )
                 if invalid:
                     return session._warning(
                         self.env._("Contact details left out"),
@@ -629,7 +631,8 @@ class ApizeeVideoMixin(models.AbstractModel):
         :return: the new ``apizee.session``
         """
         self.ensure_one()
-        agent = self.env.user if origin == "agent" else self._apizee_default_agent()
+        by_agent = origin not in const.CUSTOMER_ORIGINS
+        agent = self.env.user if by_agent else self._apizee_default_agent()
         params = self._prepare_apizee_session_params(
             invite, agent=agent, contacts=contacts
         )
@@ -637,7 +640,7 @@ class ApizeeVideoMixin(models.AbstractModel):
             "POST",
             const.TICKETS_PATH,
             params=params,
-            user=self.env.user if origin == "agent" else None,
+            user=self.env.user if by_agent else None,
         )
         return self.env["apizee.session"]._create_from_answer(
             self,
@@ -1012,7 +1015,7 @@ class ApizeeVideoMixin(models.AbstractModel):
             self._apizee_check_invite_limits(invite, now)
         if not session:
             last = self.sudo().apizee_session_ids.filtered(
-                lambda s: s.origin != "agent"
+                lambda s: s.origin in const.CUSTOMER_ORIGINS
             )[:1]
             waited = (now - last.create_date).total_seconds() if last else None
             if waited is not None and waited < const.JOIN_CREATE_EVERY:

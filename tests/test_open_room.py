@@ -74,6 +74,7 @@ class TestOpenRoom(ApizeeStandInCommon):
         note = self.ticket.message_ids[0]
         self.assertIn(session.apizee_id, note.body)
         self.assertIn("no invitation", note.body)
+        self.assertEqual(session.origin, "agent")
 
     def test_invite_lets_apizee_send_it(self):
         self._open(apizee_invite=True)
@@ -81,6 +82,7 @@ class TestOpenRoom(ApizeeStandInCommon):
         session = self.ticket.apizee_session_ids
         self.assertEqual(session.state, "invited")
         self.assertTrue(session.invitation_sent)
+        self.assertEqual(session.origin, "agent_invite")
         self.assertIn("Apizee sent the invitation", self.ticket.message_ids[0].body)
 
     def test_live_session_reused(self):

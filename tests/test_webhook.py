@@ -392,7 +392,9 @@ class TestWebhookProcessing(WebhookMixin, ApizeeStandInCommon):
         )
         session = self.ticket.apizee_session_ids
         self.assertEqual(len(session), 1)
-        self.assertRecordValues(session, [{"apizee_id": "99001", "state": "invited"}])
+        self.assertRecordValues(
+            session, [{"apizee_id": "99001", "state": "invited", "origin": "apizee"}]
+        )
         self.assertEqual(events.session_id, session)
         self.assertIn("created in Apizee", self._notes()[:1].body)
         # a reference that is no ticket of ours is ignored
