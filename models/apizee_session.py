@@ -9,7 +9,7 @@ import random
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
@@ -769,16 +769,31 @@ class ApizeeSession(models.Model):
                     weeks=week, days=rng.random() * 7, hours=rng.random() * 8
                 )
                 outcome = rng.choice(outcomes)
-                ticket = self.env["helpdesk.ticket"].create(
-                    {
-                        "name": self.env._("Video help %(n)s", n=f"{week}-{index}"),
-                        "description": "<p>Demo</p>",
-                        "team_id": rng.choice(teams).id,
-                        "partner_id": rng.choice(partners).id,
-                    }
+                team = rng.choice(teams)
+                # The team's agents take turns (the reports' "Agent")
+                agents = team.user_ids.filtered(
+                    lambda user: not user.share and user.id != SUPERUSER_ID
+                ).sorted("id") or self.env.ref("base.user_admin")
+                agent = agents[index % len(agents)]
+                # History: no assignment emails, no tracking messages
+                ticket = (
+                    self.env["helpdesk.ticket"]
+                    .with_context(
+                        mail_auto_subscribe_no_notify=True, tracking_disable=True
+                    )
+                    .create(
+                        {
+                            "name": self.env._("Video help %(n)s", n=f"{week}-{index}"),
+                            "description": "<p>Demo</p>",
+                            "team_id": team.id,
+                            "partner_id": rng.choice(partners).id,
+                            "user_id": agent.id,
+                        }
+                    )
                 )
                 values = {
                     "ticket_id": ticket.id,
+                    "agent_id": agent.id,
                     "apizee_id": f"demo-{week}-{index}",
                     "state": "done" if outcome == "completed" else "new",
                     "invitation_sent": outcome not in ("expired", "failed"),

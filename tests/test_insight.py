@@ -194,6 +194,9 @@ class TestDemoHistory(ApizeeCommon):
             set(demo.mapped("outcome")),
             {"completed", "no_show", "declined", "expired", "failed"},
         )
+        # Each opened by an agent of its team, its ticket's agent
+        self.assertTrue(all(session.agent_id for session in demo))
+        self.assertTrue(all(s.agent_id == s.ticket_id.user_id for s in demo))
         weeks = {session.create_date.isocalendar()[:2] for session in demo}
         self.assertGreaterEqual(len(weeks), 8)
         # Their tickets were closed hours after their call, not when made
