@@ -4,7 +4,7 @@
     "name": "Helpdesk Apizee",
     "summary": "Apizee video assistance from helpdesk tickets: invite customers "
     "by SMS or email and see through their phone's camera",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.5.1",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "helpdesk_apizee authors, Odoo Community Association (OCA)",

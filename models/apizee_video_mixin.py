@@ -111,6 +111,11 @@ class ApizeeVideoMixin(models.AbstractModel):
         here (a token given by a caller is not kept, but by superuser code)."""
         for vals in vals_list:
             self._apizee_check_counted_fields(vals)
+            # Counters start at 0, not NULL (NULL rows would be left out of the
+            # reports' averages)
+            for name in self._apizee_counted_fields():
+                if not self._fields[name].compute:
+                    vals.setdefault(name, 0)
             if not (self.env.su and vals.get("apizee_join_token")):
                 vals["apizee_join_token"] = self._apizee_new_join_token()
         return super().create(vals_list)
@@ -119,6 +124,34 @@ class ApizeeVideoMixin(models.AbstractModel):
         """Override: the figures Odoo counts are not written by users."""
         self._apizee_check_counted_fields(vals)
         return super().write(vals)
+
+    @api.model
+    def default_get(self, fields_list):
+        """Override: no default for the figures Odoo counts (a ``default_*`` key of
+        the context or a user's saved default would forge them)."""
+        defaults = super().default_get(fields_list)
+        for name in self._apizee_counted_fields().intersection(defaults):
+            del defaults[name]
+        return defaults
+
+    def _apizee_increment(self, field):
+        """Add 1 to a counter of the records in one UPDATE (two at once both
+        count; the records' write date and tracking stay as they are), then let
+        the fields that depend on it be recomputed."""
+        if not self:
+            return
+        self.flush_recordset([field])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s = COALESCE(%s, 0) + 1 WHERE id IN %s",
+                SQL.identifier(self._table),
+                SQL.identifier(field),
+                SQL.identifier(field),
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset([field])
+        self.modified([field])
 
     @api.model
     def _apizee_counted_fields(self):
@@ -781,7 +814,7 @@ class ApizeeVideoMixin(models.AbstractModel):
                 f"apizee-snapshot-{self._apizee_reference()}-"
                 f"{fields.Datetime.now():%Y%m%d-%H%M%S}.{extension}"
             )
-            self.sudo().apizee_panel_media_count += 1
+            self._apizee_increment("apizee_panel_media_count")
             attachment = (
                 self.env["ir.attachment"]
                 .sudo()

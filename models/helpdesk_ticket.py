@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import Command, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -103,6 +103,7 @@ class HelpdeskTicket(models.Model):
         compute="_compute_apizee_video_facts",
         store=True,
         compute_sudo=True,
+        groups=_apizee_agent_group,
         help="How the closed ticket was solved, for the reports' headers: with video "
         "when a video call took place (a completed session) before it was closed.",
     )
@@ -132,13 +133,14 @@ class HelpdeskTicket(models.Model):
         compute_sudo=True,
         aggregator=MEDIAN,
         digits=(16, 1),
-        help="From the ticket's creation to its (last) closing. In reports: the "
-        "median over the closed tickets.",
+        help="From the ticket's creation to its (last) closing, while it is closed. "
+        "In reports: the median over the closed tickets.",
     )
     apizee_reopen_rate = fields.Float(
         string="Reopened (%)",
         readonly=True,
         copy=False,
+        groups=_apizee_agent_group,
         aggregator="avg",
         help="1 for a ticket moved back from a closed stage to an open one, else 0: "
         "in reports, the share of the tickets shown that were reopened.",
@@ -147,6 +149,7 @@ class HelpdeskTicket(models.Model):
         string="Agent replies",
         readonly=True,
         copy=False,
+        groups=_apizee_agent_group,
         aggregator="avg",
         help="The messages sent to the customer by internal users (notes not "
         "counted). In reports: the average per ticket.",
@@ -161,12 +164,14 @@ class HelpdeskTicket(models.Model):
         "apizee_ticket_session_ids.call_end_time",
         "apizee_panel_media_count",
         "closed_date",
+        "stage_id.closed",
         "create_date",
     )
     def _compute_apizee_video_facts(self):
         for ticket in self:
             sessions = ticket.apizee_ticket_session_ids
-            closed = ticket.closed_date
+            # Closed now: a reopened ticket keeps its (last) closing date
+            closed = ticket.stage_id.closed and ticket.closed_date
             ticket.apizee_video_session_count = len(sessions)
             ticket.apizee_first_session_time = (
                 min(sessions.mapped("create_date")) if sessions else False
@@ -197,7 +202,7 @@ class HelpdeskTicket(models.Model):
     def _read_group_select(self, aggregate_spec, query):
         """The median of the hours to close, over the closed tickets (see
         ``reporting.py``)."""
-        over = {"apizee_hours_to_close": "closed_date"}
+        over = {"apizee_hours_to_close": "apizee_video_solution"}
         return median_select(
             self, aggregate_spec, query, over
         ) or super()._read_group_select(aggregate_spec, query)
@@ -208,8 +213,8 @@ class HelpdeskTicket(models.Model):
         if vals.get("stage_id"):
             stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
             if not stage.sudo().closed:
-                reopened = self.filtered(
-                    lambda ticket: ticket.sudo().stage_id.closed
+                reopened = self.sudo().filtered(
+                    lambda ticket: ticket.stage_id.closed
                     and not ticket.apizee_reopen_rate
                 )
         res = super().write(vals)
@@ -241,28 +246,33 @@ class HelpdeskTicket(models.Model):
         and followers' tracking stay as they are)."""
         res = super()._message_post_after_hook(message, msg_vals)
         comment = self.env.ref("mail.mt_comment", raise_if_not_found=False)
+        # Internal users, archived ones too (as the history counts them), but
+        # OdooBot
+        authors = message.author_id.sudo().with_context(active_test=False).user_ids
         if (
             comment
             and message.message_type in ("comment", "email")
             and message.subtype_id == comment
-            and any(not user.share for user in message.author_id.sudo().user_ids)
+            and any(not user.share and user.id != SUPERUSER_ID for user in authors)
         ):
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE helpdesk_ticket SET apizee_agent_reply_count = "
-                    "COALESCE(apizee_agent_reply_count, 0) + 1 WHERE id IN %s",
-                    tuple(self.ids),
-                )
-            )
-            self.invalidate_recordset(["apizee_agent_reply_count"])
+            self._apizee_increment("apizee_agent_reply_count")
         return res
 
     @api.model
     def _apizee_count_history(self):
         """Fill the reopenings and the agents' replies of the tickets from their
         history (the stage's tracking, the messages): at install and update."""
+        self.env.flush_all()
         stage = self.env["ir.model.fields"]._get("helpdesk.ticket", "stage_id")
         comment = self.env.ref("mail.mt_comment")
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET apizee_reopen_rate = 0 "
+            "WHERE apizee_reopen_rate IS NULL"
+        )
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET apizee_agent_reply_count = 0 "
+            "WHERE apizee_agent_reply_count IS NULL"
+        )
         self.env.cr.execute(
             SQL(
                 """
@@ -290,13 +300,14 @@ class HelpdeskTicket(models.Model):
                         AND EXISTS (
                             SELECT 1 FROM res_users author
                             WHERE author.partner_id = message.author_id
-                                AND NOT author.share
+                                AND NOT author.share AND author.id != %(root)s
                         )
                     GROUP BY message.res_id
                 ) replies
                 WHERE replies.res_id = ticket.id
                 """,
                 comment=comment.id,
+                root=SUPERUSER_ID,
             )
         )
         self.invalidate_model(["apizee_reopen_rate", "apizee_agent_reply_count"])

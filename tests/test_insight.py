@@ -2,6 +2,7 @@
 """Insight: the facts of sessions and tickets, whatever the order Apizee tells a
 session's life in, and the report's figures within each user's rights."""
 
+import importlib.util
 import itertools
 import statistics
 from datetime import datetime, timedelta
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.misc import file_path
 
 from .common import ApizeeCommon
 
@@ -494,3 +496,121 @@ class TestTicketHistoryFacts(ApizeeCommon):
         ticket.write({"name": "Renamed"})
         self.ticket.sudo().write({"apizee_agent_reply_count": 4})
         self.assertEqual(self.ticket.apizee_agent_reply_count, 4)
+
+    def test_defaults_do_not_forge_the_figures(self):
+        """Neither a ``default_*`` key of the context nor a user's saved default
+        gives a counted figure a value; counters start at 0 (not NULL)."""
+        Ticket = self.env["helpdesk.ticket"].with_user(self.agent)
+        self.env["ir.default"].set(
+            "helpdesk.ticket",
+            "apizee_agent_reply_count",
+            555,
+            user_id=self.agent.id,
+        )
+        forged = {
+            "default_apizee_agent_reply_count": 777,
+            "default_apizee_reopen_rate": 1.0,
+            "default_apizee_panel_media_count": 555,
+            "default_apizee_hours_to_close": 0.1,
+            "default_apizee_video_solution": "video",
+        }
+        ticket = Ticket.with_context(**forged).create(
+            {"name": "Defaults", "description": "x", "team_id": self.team.id}
+        )
+        self.assertRecordValues(
+            ticket.sudo(),
+            [
+                {
+                    "apizee_agent_reply_count": 0,
+                    "apizee_reopen_rate": 0.0,
+                    "apizee_panel_media_count": 0,
+                    "apizee_hours_to_close": 0.0,
+                    "apizee_video_solution": False,
+                }
+            ],
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT apizee_agent_reply_count, apizee_reopen_rate, "
+            "apizee_panel_media_count FROM helpdesk_ticket WHERE id = %s",
+            [ticket.id],
+        )
+        self.assertEqual(self.env.cr.fetchone(), (0, 0.0, 0))
+        defaults = Ticket.with_context(**forged).default_get(list(forged))
+        self.assertFalse(set(defaults) & {key[8:] for key in forged})
+
+    def test_shares_and_averages_over_every_ticket(self):
+        """A ticket neither reopened nor replied to counts as 0 in the averages; a
+        reopened ticket, open again, is not solved (nor in the hours to close)."""
+        team = self.env["helpdesk.ticket.team"].create({"name": "Shares"})
+        quiet, busy = (
+            self.ticket.copy({"team_id": team.id, "stage_id": self.open_1.id})
+            for _index in range(2)
+        )
+        busy.with_user(self.agent).stage_id = self.closed_1
+        self.assertEqual(busy.apizee_video_solution, "other")
+        busy.with_user(self.agent).stage_id = self.open_1
+        busy.with_user(self.agent).message_post(
+            body="Reply", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertFalse(busy.apizee_video_solution)
+        self.assertFalse(busy.apizee_solved_with_video)
+        self.assertEqual(busy.apizee_hours_to_close, 0.0)
+        [group] = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .read_group(
+                [("team_id", "=", team.id)],
+                [
+                    "apizee_reopen_rate",
+                    "apizee_agent_reply_count",
+                    "apizee_hours_to_close",
+                ],
+                ["team_id"],
+                lazy=False,
+            )
+        )
+        self.assertEqual(group["__count"], 2)
+        self.assertAlmostEqual(group["apizee_reopen_rate"], 0.5)
+        self.assertAlmostEqual(group["apizee_agent_reply_count"], 0.5)
+        self.assertFalse(group["apizee_hours_to_close"])  # none closed now
+        self.assertTrue(quiet)
+
+    def test_update_sorts_how_sessions_started(self):
+        path = file_path("helpdesk_apizee/migrations/18.0.1.5.1/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("helpdesk_apizee_151", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        Session = self.env["apizee.session"].sudo()
+        table = [
+            # values -> origin after the update
+            ({"agent_id": self.agent.id, "recipients": "+33612345678"}, "agent"),
+            (
+                {
+                    "agent_id": self.agent.id,
+                    "recipients": "+33612345678",
+                    "invitation_sent": True,
+                },
+                "agent_invite",
+            ),
+            ({}, "apizee"),  # made by a webhook
+            ({"recipients": "a@example.com"}, "agent"),  # its agent deleted since
+            ({"origin": "customer_link", "invitation_sent": True}, "customer_link"),
+        ]
+        sessions = [
+            Session.create(
+                {
+                    "ticket_id": self.ticket.id,
+                    "apizee_id": f"U{index}",
+                    "origin": "agent",
+                    **values,
+                }
+            )
+            for index, (values, _origin) in enumerate(table)
+        ]
+        self.env.flush_all()
+        migration.migrate(self.env.cr, "18.0.1.4.0")
+        self.env.invalidate_all()
+        for session, (values, origin) in zip(sessions, table, strict=True):
+            with self.subTest(values=values):
+                self.assertEqual(session.origin, origin)

@@ -411,6 +411,9 @@ class TestPublicMethods(ApizeeStandInCommon):
         # (its access rights and rules; test_insight's forging test)
         ("apizee.video.mixin", "write"),
         ("helpdesk.ticket", "write"),
+        # Odoo's defaults without the counted figures (the caller's own defaults)
+        ("apizee.video.mixin", "default_get"),
+        ("helpdesk.ticket", "default_get"),
         # Each record's join link's token at creation, and a new one for a copy:
         # the ORM's create and copy (their access rights and rules)
         ("apizee.video.mixin", "create"),

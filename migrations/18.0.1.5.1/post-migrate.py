@@ -14,12 +14,14 @@ def migrate(cr, version):
     if env["ir.module.module"].search([("name", "=", "helpdesk_apizee")]).demo:
         env["apizee.session"]._demo_ticket_facts()
     # How sessions started, as far as their record tells: Apizee's invitation for
-    # an agent, or a session Odoo did not open (reported by a webhook, no agent)
+    # an agent, or a session Odoo did not open (made by a webhook: no agent and no
+    # recipients, which "Open room" always has, a deleted agent's too)
     cr.execute(
         "UPDATE apizee_session SET origin = 'agent_invite' "
         "WHERE origin = 'agent' AND invitation_sent"
     )
     cr.execute(
         "UPDATE apizee_session SET origin = 'apizee' "
-        "WHERE origin = 'agent' AND agent_id IS NULL AND apizee_id NOT LIKE 'demo-%'"
+        "WHERE origin = 'agent' AND agent_id IS NULL "
+        "AND COALESCE(recipients, '') = '' AND apizee_id NOT LIKE 'demo-%'"
     )
