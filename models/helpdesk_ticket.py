@@ -23,6 +23,7 @@ class HelpdeskTicket(models.Model):
     # follower may read the ticket, not its sessions (the agent's room links)
     apizee_session_ids = fields.One2many(groups=_apizee_agent_group)
     apizee_session_count = fields.Integer(groups=_apizee_agent_group)
+    apizee_panel_media_count = fields.Integer(groups=_apizee_agent_group)
     # The customer's phone shown beside the ticket's camera icon (VoIP's
     # click-to-call): the mobile, else the phone
     apizee_customer_phone = fields.Char(
@@ -66,7 +67,8 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.apizee_appointment_count = len(ticket.apizee_appointment_ids)
 
-    # -- Facts for reporting (Insight), stored --------------------------------------
+    # -- Facts for reporting (Insight), stored: for helpdesk agents (a portal
+    # customer reads the ticket, not these) ---------------------------------------
     apizee_ticket_session_ids = fields.One2many(
         comodel_name="apizee.session",
         inverse_name="ticket_id",
@@ -78,18 +80,21 @@ class HelpdeskTicket(models.Model):
         compute="_compute_apizee_video_facts",
         store=True,
         compute_sudo=True,
+        groups=_apizee_agent_group,
     )
     apizee_first_session_time = fields.Datetime(
         string="First video session on",
         compute="_compute_apizee_video_facts",
         store=True,
         compute_sudo=True,
+        groups=_apizee_agent_group,
     )
     apizee_solved_with_video = fields.Boolean(
         string="Solved with video",
         compute="_compute_apizee_video_facts",
         store=True,
         compute_sudo=True,
+        groups=_apizee_agent_group,
         index=True,
         help="A video call took place (a completed session) before the ticket was "
         "closed.",
@@ -112,12 +117,14 @@ class HelpdeskTicket(models.Model):
         compute="_compute_apizee_video_facts",
         store=True,
         compute_sudo=True,
+        groups=_apizee_agent_group,
     )
     apizee_call_minutes = fields.Float(
         string="Minutes in video calls",
         compute="_compute_apizee_video_facts",
         store=True,
         compute_sudo=True,
+        groups=_apizee_agent_group,
         digits=(16, 1),
     )
     apizee_media_count = fields.Integer(
@@ -125,12 +132,14 @@ class HelpdeskTicket(models.Model):
         compute="_compute_apizee_video_facts",
         store=True,
         compute_sudo=True,
+        groups=_apizee_agent_group,
     )
     apizee_hours_to_close = fields.Float(
         string="Hours to close",
         compute="_compute_apizee_video_facts",
         store=True,
         compute_sudo=True,
+        groups=_apizee_agent_group,
         aggregator=MEDIAN,
         digits=(16, 1),
         help="From the ticket's creation to its (last) closing, while it is closed. "
