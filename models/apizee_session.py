@@ -858,8 +858,6 @@ class ApizeeSession(models.Model):
                     "apizee_agent_reply_count": rng.randint(1, 3)
                     if video
                     else rng.randint(2, 7),
-                    "apizee_reopen_rate": float(
-                        rng.random() < (0.05 if video else 0.25)
-                    ),
+                    "apizee_reopen_rate": float(rng.random() < (0.1 if video else 0.3)),
                 }
             )

@@ -56,6 +56,7 @@ class HelpdeskTicket(models.Model):
     )
     # Stored: the ticket's form reads it with the ticket, without a query of its own
     apizee_appointment_count = fields.Integer(
+        string="Video appointments (count)",
         compute="_compute_apizee_appointment_count",
         store=True,
         compute_sudo=True,

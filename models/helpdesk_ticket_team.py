@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytz
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -111,8 +112,12 @@ class HelpdeskTicketTeam(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "helpdesk_apizee.apizee_session_report_action"
         )
+        name = self.env._("Video sessions: %(team)s", team=self.name)
         action.update(
-            name=self.env._("Video sessions: %(team)s", team=self.name),
+            name=name,
+            display_name=name,
+            help=Markup("<p class='o_view_nocontent_smiling_face'>%s</p>")
+            % self.env._("No video session of this team for this figure."),
             domain=[("team_id", "=", self.id), *domain],
             view_mode="list,form,graph,pivot",
             views=[

@@ -207,6 +207,19 @@ class TestDemoHistory(ApizeeCommon):
         self.assertLess(max(closed.mapped("apizee_hours_to_close")), 60)
         # Ended when their story says, weeks ago for most (not "Ended just now")
         self.assertTrue(all(session.end_time for session in demo))
+        # Tickets with Video tells a story: fewer replies and reopenings with video
+        tickets = demo.ticket_id.filtered("apizee_video_solution")
+        for solution in ("video", "other"):
+            group = tickets.filtered(lambda t, s=solution: t.apizee_video_solution == s)
+            self.assertTrue(group.filtered("apizee_reopen_rate"), solution)
+        video, other = (
+            tickets.filtered(lambda t, s=solution: t.apizee_video_solution == s)
+            for solution in ("video", "other")
+        )
+        self.assertLess(
+            sum(video.mapped("apizee_reopen_rate")) / len(video),
+            sum(other.mapped("apizee_reopen_rate")) / len(other),
+        )
         completed = demo.filtered(lambda session: session.outcome == "completed")
         self.assertTrue(all(session.call_minutes > 0 for session in completed))
         Session._demo_history()
