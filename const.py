@@ -371,6 +371,9 @@ SESSION_ORIGINS = [
     ("portal_invite", "Customer's request from the portal"),
     ("appointment", "Video appointment"),
 ]
+# The messages that count as an agent's reply to the customer (Tickets with Video),
+# with the "Discussions" subtype: posted from the chatter, or mailed in
+REPLY_MESSAGE_TYPES = ("comment", "email")
 # The sessions a customer started (Odoo's technical accounts, for the record's agent);
 # the others are an agent's ("Open room", with or without Apizee's invitation) or
 # reported by Apizee's webhooks (its invitation form, the video panel)

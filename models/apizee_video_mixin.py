@@ -108,14 +108,18 @@ class ApizeeVideoMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         """Override: each record has its join link's token from the start, made
-        here (a token given by a caller is not kept, but by superuser code)."""
+        here (a token given by a caller is not kept, but by superuser code); the
+        counted figures are not given by users, and counters start at 0, not NULL
+        (NULL rows would be left out of the reports' averages)."""
+        counters = [
+            name
+            for name in self._apizee_counted_fields()
+            if not self._fields[name].compute
+        ]
         for vals in vals_list:
             self._apizee_check_counted_fields(vals)
-            # Counters start at 0, not NULL (NULL rows would be left out of the
-            # reports' averages)
-            for name in self._apizee_counted_fields():
-                if not self._fields[name].compute:
-                    vals.setdefault(name, 0)
+            for name in counters:
+                vals.setdefault(name, 0)
             if not (self.env.su and vals.get("apizee_join_token")):
                 vals["apizee_join_token"] = self._apizee_new_join_token()
         return super().create(vals_list)

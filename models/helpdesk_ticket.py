@@ -234,21 +234,17 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _apizee_counted_fields(self):
-        """Override: the ticket's video facts and the figures of Tickets with
-        Video."""
-        return super()._apizee_counted_fields() | {
-            "apizee_appointment_count",
-            "apizee_video_session_count",
-            "apizee_first_session_time",
-            "apizee_solved_with_video",
-            "apizee_video_solution",
-            "apizee_last_call_time",
-            "apizee_call_minutes",
-            "apizee_media_count",
-            "apizee_hours_to_close",
-            "apizee_reopen_rate",
-            "apizee_agent_reply_count",
+        """Override: the ticket's video facts (whatever its computes give) and the
+        counters of Tickets with Video."""
+        computes = ("_compute_apizee_video_facts", "_compute_apizee_appointment_count")
+        facts = {
+            name for name, field in self._fields.items() if field.compute in computes
         }
+        return (
+            super()._apizee_counted_fields()
+            | facts
+            | {"apizee_reopen_rate", "apizee_agent_reply_count"}
+        )
 
     def _message_post_after_hook(self, message, msg_vals):
         """Count the agents' replies to the customer (not their notes) for Tickets
@@ -256,15 +252,16 @@ class HelpdeskTicket(models.Model):
         and followers' tracking stay as they are)."""
         res = super()._message_post_after_hook(message, msg_vals)
         comment = self.env.ref("mail.mt_comment", raise_if_not_found=False)
+        if (
+            not comment
+            or message.message_type not in const.REPLY_MESSAGE_TYPES
+            or message.subtype_id != comment
+        ):
+            return res
         # Internal users, archived ones too (as the history counts them), but
         # OdooBot
         authors = message.author_id.sudo().with_context(active_test=False).user_ids
-        if (
-            comment
-            and message.message_type in ("comment", "email")
-            and message.subtype_id == comment
-            and any(not user.share and user.id != SUPERUSER_ID for user in authors)
-        ):
+        if any(not user.share and user.id != SUPERUSER_ID for user in authors):
             self._apizee_increment("apizee_agent_reply_count")
         return res
 
@@ -305,7 +302,7 @@ class HelpdeskTicket(models.Model):
                 FROM (
                     SELECT message.res_id, COUNT(*) AS n FROM mail_message message
                     WHERE message.model = 'helpdesk.ticket'
-                        AND message.message_type IN ('comment', 'email')
+                        AND message.message_type IN %(types)s
                         AND message.subtype_id = %(comment)s
                         AND EXISTS (
                             SELECT 1 FROM res_users author
@@ -317,6 +314,7 @@ class HelpdeskTicket(models.Model):
                 WHERE replies.res_id = ticket.id
                 """,
                 comment=comment.id,
+                types=const.REPLY_MESSAGE_TYPES,
                 root=SUPERUSER_ID,
             )
         )
