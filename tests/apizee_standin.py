@@ -96,6 +96,7 @@ class ApizeeStandIn:
         self.webhook_headers = None
         self.webhook_header = "X-Apizee-Webhook-Secret"
         self.webhook_pause = 2.0  # seconds between two deliveries of the demo
+        self._players = []  # the threads playing sessions as webhooks
         # ids keep growing across runs, as Apizee's do (a demo database keeps them)
         self._ids = itertools.count(int(time.time() * 10) % 10**9)
         self._lock = threading.Lock()
@@ -157,6 +158,15 @@ class ApizeeStandIn:
             self.expires_in = None
             self.slow_seconds = 3.0
             self.url_style = "agentUrl"
+
+    def wait_webhooks(self, timeout=60):
+        """Wait until every session played as webhooks was delivered (each delivery
+        waits for its answer); True when none is left playing."""
+        deadline = time.monotonic() + timeout
+        for player in list(self._players):
+            player.join(max(0, deadline - time.monotonic()))
+        self._players = [player for player in self._players if player.is_alive()]
+        return not self._players
 
     def requests_to(self, path_prefix, method=None):
         return [
@@ -304,9 +314,11 @@ class ApizeeStandIn:
         self.tickets[str(ticket_id)] = ticket
         if self.webhook_url:
             invited = str(query.get("invite", "")) == "1"
-            threading.Thread(
+            player = threading.Thread(
                 target=self._play_session, args=(dict(ticket), invited), daemon=True
-            ).start()
+            )
+            self._players = [p for p in self._players if p.is_alive()] + [player]
+            player.start()
         return 201, {}, ticket
 
     # -- demo webhooks -----------------------------------------------------------------
