@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -393,6 +394,37 @@ class TestReportMeasures(ApizeeCommon):
         ):
             with self.subTest(spec=spec), self.assertRaises(ValueError):
                 self.env[model].read_group([], [spec], [])
+
+    def test_tickets_with_video_views(self):
+        """Tickets with video, as a team agent opens it: a list of the report's
+        figures that creates nothing, and no kanban colour among the measures."""
+        action = self.env.ref("helpdesk_apizee.helpdesk_ticket_video_report_action")
+        views = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .get_views([(view.view_id.id, view.view_mode) for view in action.view_ids])
+        )["views"]
+        self.assertEqual(set(views), {"pivot", "graph", "list"})
+        columns = etree.fromstring(views["list"]["arch"])
+        self.assertEqual(columns.get("create"), "0")
+        shown = {
+            field.get("name")
+            for field in columns.iter("field")
+            if field.get("optional") != "hide"
+        }
+        self.assertLessEqual(
+            {
+                "apizee_video_solution",
+                "apizee_hours_to_close",
+                "apizee_agent_reply_count",
+            },
+            shown,
+        )
+        for view_type in ("pivot", "graph"):
+            color = etree.fromstring(views[view_type]["arch"]).find(
+                "field[@name='color']"
+            )
+            self.assertEqual(color.get("invisible"), "1", view_type)
 
 
 @tagged("post_install", "-at_install")
