@@ -364,5 +364,6 @@ class TestCustomerTours(TourCase):
         thread.start()
         self._tour("helpdesk_apizee_customer_waiting_tour")
         thread.join(30)
+        self._wait_remaining_requests()  # its request shares the test's cursor
         self.assertFalse(errors)
         self.assertEqual(self.ticket.apizee_session_ids.origin, "customer_link")
