@@ -27,3 +27,4 @@ from . import test_scale
 from . import test_join
 from . import test_portal_video
 from . import test_insight
+from . import test_access_log
