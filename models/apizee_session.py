@@ -762,83 +762,119 @@ class ApizeeSession(models.Model):
         outcomes = (
             ["completed"] * 12 + ["no_show"] * 3 + ["declined", "expired", "failed"]
         )
-        ends = {"no_show": "expired", "declined": "declined", "expired": "expired"}
+        demo = {"rng": rng, "partners": partners, "closed": closed, "now": now}
         for week in range(weeks):
             for index in range(rng.randint(per_week // 2, per_week)):
                 created = now - timedelta(
                     weeks=week, days=rng.random() * 7, hours=rng.random() * 8
                 )
                 outcome = rng.choice(outcomes)
-                team = rng.choice(teams)
-                # The team's agents take turns (the reports' "Agent")
-                agents = team.user_ids.filtered(
-                    lambda user: not user.share and user.id != SUPERUSER_ID
-                ).sorted("id") or self.env.ref("base.user_admin")
-                agent = agents[index % len(agents)]
-                # History: no assignment emails, no tracking messages
-                ticket = (
-                    self.env["helpdesk.ticket"]
-                    .with_context(
-                        mail_auto_subscribe_no_notify=True, tracking_disable=True
-                    )
-                    .create(
-                        {
-                            "name": self.env._("Video help %(n)s", n=f"{week}-{index}"),
-                            "description": "<p>Demo</p>",
-                            "team_id": team.id,
-                            "partner_id": rng.choice(partners).id,
-                            "user_id": agent.id,
-                        }
-                    )
+                # (not an f-string in the call: the terms' extraction would run it)
+                number = f"{week}-{index}"
+                self._demo_session(
+                    demo,
+                    rng.choice(teams),
+                    index,
+                    created,
+                    outcome,
+                    name=self.env._("Video help %(n)s", n=number),
+                    apizee_id=f"demo-{number}",
+                    close=bool(week),
                 )
-                values = {
-                    "ticket_id": ticket.id,
-                    "agent_id": agent.id,
-                    "apizee_id": f"demo-{week}-{index}",
-                    "state": "done" if outcome == "completed" else "new",
-                    "invitation_sent": outcome not in ("expired", "failed"),
-                    "origin": rng.choice(["agent"] * 4 + ["customer_link"]),
-                }
-                if values["origin"] == "agent" and values["invitation_sent"]:
-                    values["origin"] = "agent_invite"
-                end = created + timedelta(minutes=30)
-                if outcome == "completed":
-                    start = created + timedelta(minutes=rng.uniform(0.5, 6))
-                    end = start + timedelta(minutes=rng.uniform(3, 25))
-                    values.update(call_start_time=start, call_end_time=end)
-                session = self.sudo().create(values)
-                if outcome != "completed":
-                    session.state = ends.get(outcome, "cancelled")
-                closing = end + timedelta(hours=rng.uniform(1, 48))
-                if closed and week and closing < now:
-                    ticket.stage_id = closed
-                # The ORM's pending writes first, or they would undo the dates below
-                self.env.flush_all()
-                self.env.cr.execute(
-                    "UPDATE apizee_session SET create_date = %s, invited_time = %s, "
-                    "end_time = %s, state_time = %s WHERE id = %s",
-                    [
-                        created,
-                        created if session.invitation_sent else None,
-                        end,
-                        end,
-                        session.id,
-                    ],
-                )
-                self.env.cr.execute(
-                    "UPDATE helpdesk_ticket SET create_date = %s, closed_date = %s "
-                    "WHERE id = %s",
-                    [
-                        created - timedelta(hours=rng.uniform(0, 4)),
-                        closing if ticket.closed_date else None,
-                        ticket.id,
-                    ],
-                )
-                self.env.invalidate_all()
-                session.modified(["create_date", "invited_time"])
-                ticket.modified(["create_date", "closed_date"])
         self.env.flush_all()
         self._demo_ticket_facts(seed)
+        # Today's, for the helpdesk dashboard's cards: calls since midnight (UTC)
+        # on open tickets, and a no-show
+        rng = demo["rng"] = random.Random(seed + 1)
+        since = (now - now.replace(hour=0, minute=0, second=0)).total_seconds() / 60
+        today = ["completed", "completed", "no_show", "completed"]
+        for index, outcome in enumerate(today):
+            self._demo_session(
+                demo,
+                teams[index % len(teams)],
+                index,
+                # ended before now (a call lasts up to 31 minutes here)
+                now - timedelta(minutes=rng.uniform(35, max(36, since - 1))),
+                outcome,
+                name=self.env._("Video help today %(n)s", n=index + 1),
+                apizee_id=f"demo-today-{index + 1}",
+                close=False,
+            )
+        self.env.flush_all()
+
+    def _demo_session(
+        self, demo, team, index, created, outcome, name, apizee_id, close
+    ):
+        """One demo session of ``outcome`` made at ``created``, on a ticket of its
+        own of ``team``, opened by one of its agents; the ticket is closed hours
+        after the call when ``close`` (demo data only)."""
+        rng, now = demo["rng"], demo["now"]
+        ends = {"no_show": "expired", "declined": "declined", "expired": "expired"}
+        # The team's agents take turns (the reports' "Agent")
+        agents = team.user_ids.filtered(
+            lambda user: not user.share and user.id != SUPERUSER_ID
+        ).sorted("id") or self.env.ref("base.user_admin")
+        agent = agents[index % len(agents)]
+        # History: no assignment emails, no tracking messages
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_context(mail_auto_subscribe_no_notify=True, tracking_disable=True)
+            .create(
+                {
+                    "name": name,
+                    "description": "<p>Demo</p>",
+                    "team_id": team.id,
+                    "partner_id": rng.choice(demo["partners"]).id,
+                    "user_id": agent.id,
+                }
+            )
+        )
+        values = {
+            "ticket_id": ticket.id,
+            "agent_id": agent.id,
+            "apizee_id": apizee_id,
+            "state": "done" if outcome == "completed" else "new",
+            "invitation_sent": outcome not in ("expired", "failed"),
+            "origin": rng.choice(["agent"] * 4 + ["customer_link"]),
+        }
+        if values["origin"] == "agent" and values["invitation_sent"]:
+            values["origin"] = "agent_invite"
+        end = created + timedelta(minutes=30)
+        if outcome == "completed":
+            start = created + timedelta(minutes=rng.uniform(0.5, 6))
+            end = start + timedelta(minutes=rng.uniform(3, 25))
+            values.update(call_start_time=start, call_end_time=end)
+        session = self.sudo().create(values)
+        if outcome != "completed":
+            session.state = ends.get(outcome, "cancelled")
+        closing = end + timedelta(hours=rng.uniform(1, 48))
+        if demo["closed"] and close and closing < now:
+            ticket.stage_id = demo["closed"]
+        # The ORM's pending writes first, or they would undo the dates below
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE apizee_session SET create_date = %s, invited_time = %s, "
+            "end_time = %s, state_time = %s WHERE id = %s",
+            [
+                created,
+                created if session.invitation_sent else None,
+                min(end, now),
+                min(end, now),
+                session.id,
+            ],
+        )
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET create_date = %s, closed_date = %s "
+            "WHERE id = %s",
+            [
+                created - timedelta(hours=rng.uniform(0, 4)),
+                closing if ticket.closed_date else None,
+                ticket.id,
+            ],
+        )
+        self.env.invalidate_all()
+        session.modified(["create_date", "invited_time"])
+        ticket.modified(["create_date", "closed_date"])
 
     @api.model
     def _demo_ticket_facts(self, seed=42):

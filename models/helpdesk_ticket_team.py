@@ -2,13 +2,21 @@
 from datetime import timedelta
 
 import pytz
-from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.safe_eval import safe_eval
 
 from .. import const
 from .apizee_video_mixin import lock_rows
+
+# The dashboard's figures (the fields of ``_apizee_dashboard_domains``) and the window
+# actions of their lists
+FIGURE_ACTIONS = {
+    "apizee_sessions_today": "helpdesk_apizee.apizee_team_sessions_today_action",
+    "apizee_in_call_now": "helpdesk_apizee.apizee_team_in_call_action",
+    "apizee_no_show_week": "helpdesk_apizee.apizee_team_no_show_week_action",
+}
 
 
 class HelpdeskTicketTeam(models.Model):
@@ -100,34 +108,30 @@ class HelpdeskTicketTeam(models.Model):
 
     def action_apizee_dashboard_sessions(self):
         """The team's sessions of one figure of the dashboard (the context key
-        ``apizee_figure``: a field of ``_apizee_dashboard_domains``), in the video
-        sessions report's list."""
+        ``apizee_figure``: a field of ``_apizee_dashboard_domains``; else all the
+        team's sessions), in a list whose search has the team and the figure as
+        facets. The window action of the figure takes the team as ``active_id``,
+        which the web client keeps in the page's address: a reload shows the same
+        list (the facets without the domain)."""
         self.env["helpdesk.ticket"]._apizee_check_agent()
         if len(self) != 1:
             raise UserError(self.env._("Choose one team."))
         self.check_access("read")
-        domains = self._apizee_dashboard_domains()
         figure = self.env.context.get("apizee_figure")
-        domain = domains.get(figure, []) if isinstance(figure, str) else []
+        xmlid = FIGURE_ACTIONS.get(figure) if isinstance(figure, str) else None
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "helpdesk_apizee.apizee_session_report_action"
+            xmlid or "helpdesk_apizee.apizee_team_sessions_action"
         )
-        name = self.env._("Video sessions: %(team)s", team=self.name)
-        action.update(
-            name=name,
-            display_name=name,
-            help=Markup("<p class='o_view_nocontent_smiling_face'>%s</p>")
-            % self.env._("No video session of this team for this figure."),
-            domain=[("team_id", "=", self.id), *domain],
-            view_mode="list,form,graph,pivot",
-            views=[
-                (False, "list"),
-                (False, "form"),
-                (False, "graph"),
-                (False, "pivot"),
-            ],
-            context={},
-        )
+        action["context"] = {
+            **safe_eval(action.get("context") or "{}", {"active_id": self.id}),
+            "active_id": self.id,
+            "active_ids": self.ids,
+            "active_model": self._name,
+        }
+        # The same sessions as a domain too, for callers that search with it (the
+        # list's facets select them in the web client)
+        domain = self._apizee_dashboard_domains().get(figure, []) if xmlid else []
+        action["domain"] = [("team_id", "=", self.id), *domain]
         return action
 
     _sql_constraints = [

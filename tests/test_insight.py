@@ -11,10 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.misc import file_path
 
+from ..models.helpdesk_ticket_team import FIGURE_ACTIONS
 from .common import ApizeeCommon
 
 T0 = datetime(2026, 11, 2, 9, 0, 0)
@@ -223,6 +225,20 @@ class TestDemoHistory(ApizeeCommon):
         )
         completed = demo.filtered(lambda session: session.outcome == "completed")
         self.assertTrue(all(session.call_minutes > 0 for session in completed))
+        now = fields.Datetime.now()
+        self.assertTrue(all(session.end_time <= now for session in demo))
+        # Today's, for the dashboard's cards: on open tickets, counted there
+        today = demo.filtered(
+            lambda session: session.apizee_id.startswith("demo-today")
+        )
+        self.assertEqual(len(today), 4)
+        self.assertFalse(today.ticket_id.filtered("closed_date"))
+        self.assertTrue(all(s.create_date > now - timedelta(days=1) for s in today))
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        if min(today.mapped("create_date")) >= midnight:  # not just after midnight
+            teams = today.team_id.with_context(tz="UTC")
+            self.assertGreaterEqual(sum(teams.mapped("apizee_sessions_today")), 4)
+            self.assertGreaterEqual(sum(teams.mapped("apizee_no_show_week")), 1)
         Session._demo_history()
         self.assertEqual(
             Session.search_count([("apizee_id", "=like", "demo-%")]), len(demo)
@@ -279,6 +295,44 @@ class TestDashboard(ApizeeCommon):
         )
         with self.assertRaises(AccessError):
             last.with_user(self.portal_user).action_apizee_dashboard_sessions()
+
+    def test_figure_lists_survive_a_reload(self):
+        """Each figure opens its own window action, whose search facets (the team
+        given as active_id, the figure's filters) a reload rebuilds from the
+        address; an unknown figure opens the team's sessions."""
+        Team = self.env["helpdesk.ticket.team"]
+        self.assertEqual(set(FIGURE_ACTIONS), set(Team._apizee_dashboard_domains()))
+        search = etree.fromstring(
+            self.env["apizee.session"].get_views([(False, "search")])["views"][
+                "search"
+            ]["arch"]
+        )
+        filters = {node.get("name") for node in search.iter("filter")}
+        team = self.team.with_user(self.agent)
+        for figure in [*FIGURE_ACTIONS, "nonsense", None]:
+            with self.subTest(figure=figure):
+                action = team.with_context(
+                    apizee_figure=figure
+                ).action_apizee_dashboard_sessions()
+                self.assertEqual(
+                    action["id"],
+                    self.env.ref(
+                        FIGURE_ACTIONS.get(
+                            figure, "helpdesk_apizee.apizee_team_sessions_action"
+                        )
+                    ).id,
+                )
+                context = action["context"]
+                self.assertEqual(context["active_id"], self.team.id)
+                self.assertEqual(context["search_default_team_id"], self.team.id)
+                defaults = {
+                    key.removeprefix("search_default_")
+                    for key in context
+                    if key.startswith("search_default_")
+                    and key != "search_default_team_id"
+                }
+                self.assertLessEqual(defaults, filters)
+                self.assertEqual(bool(defaults), figure in FIGURE_ACTIONS)
 
 
 @tagged("post_install", "-at_install")

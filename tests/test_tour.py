@@ -264,6 +264,34 @@ class TestTours(TourCase):
         self.assertEqual(session.state, "done")
         self.assertTrue(session.end_time)
 
+    def test_dashboard_tour(self):
+        """A figure of the team's card on the helpdesk dashboard opens its sessions
+        as a list whose search says the team and the figure, and a reload keeps
+        it."""
+        other = self.env["helpdesk.ticket.team"].create({"name": "Other team"})
+        other_ticket = self.ticket.copy({"team_id": other.id})
+        no_show = {"state": "expired", "invitation_sent": True}
+        sessions = self.env["apizee.session"].create(
+            [
+                {"ticket_id": self.ticket.id, "apizee_id": "TOUR-NS1", **no_show},
+                {"ticket_id": self.ticket.id, "apizee_id": "TOUR-NS2", **no_show},
+                {"ticket_id": self.ticket.id, "apizee_id": "TOUR-OLD", **no_show},
+                {"ticket_id": other_ticket.id, "apizee_id": "TOUR-OTHER", **no_show},
+                {"ticket_id": self.ticket.id, "apizee_id": "TOUR-DONE"},
+            ]
+        )
+        sessions.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE apizee_session SET create_date = now() - interval '21 days' "
+            "WHERE id = %s",
+            [sessions[2].id],
+        )
+        self.start_tour(
+            "/odoo/action-helpdesk_mgmt.helpdesk_ticket_dashboard_action",
+            "helpdesk_apizee_dashboard_tour",
+            login="tour_agent",
+        )
+
     def _standin_no_webhooks(self):
         self.standin.webhook_url = None
         self.standin.webhook_headers = None
