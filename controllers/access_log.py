@@ -15,8 +15,9 @@ from .. import const
 
 MASK = "***"
 
-# /helpdesk_apizee/join/[<slug>/]<id>/<token>
-_JOIN = re.compile(rf"({re.escape(const.JOIN_PATH)}/(?:[^/\s?#]+/)?\d+/)[^/\s?#\"]+")
+# /helpdesk_apizee/join/[<slug>/]<id>/<token>: the last segment of any path there
+# (doubled slashes included, which the router redirects but the log shows)
+_JOIN = re.compile(rf"({re.escape(const.JOIN_PATH)}(?:/+[^/\s?#\"]+)*/+)[^/\s?#\"]+")
 # /my/ticket/<id>/video/...?...access_token=<token>
 _PORTAL_TOKEN = re.compile(
     r"(/my/ticket/\d+/video/[^\s?#\"]*\?(?:[^\s#\"]*&)?access_token=)[^&\s#\"]+"
