@@ -3,31 +3,64 @@
 
 Werkzeug logs each request line (``"GET /path?query HTTP/1.1" 200 -``) on the
 ``werkzeug`` logger, which Odoo already filters (``odoo.netsvc``). A join link's
-token is in its path, and the portal's video pages take the ticket's
-``access_token`` in their query: whoever reads the log could join a customer's call
-or book one in their name. This filter masks them in this module's routes only.
+token is in its path, and the portal's ticket pages take the ticket's
+``access_token`` in their query: whoever reads the log could join a customer's call,
+read their ticket or book in their name. This filter masks them.
+
+The router reads a path decoded (``%2F`` is ``/``) and redirects doubled slashes,
+while the log shows the line as sent: a line is also read decoded, and when that
+reading has a secret, the decoded line is logged, masked.
 """
 
 import logging
 import re
+from urllib.parse import unquote
 
 from .. import const
 
 MASK = "***"
 
-# /helpdesk_apizee/join/[<slug>/]<id>/<token>: the last segment of any path there
-# (doubled slashes included, which the router redirects but the log shows)
-_JOIN = re.compile(rf"({re.escape(const.JOIN_PATH)}(?:/+[^/\s?#\"]+)*/+)[^/\s?#\"]+")
-# /my/ticket/<id>/video/...?...access_token=<token>
-_PORTAL_TOKEN = re.compile(
-    r"(/my/ticket/\d+/video/[^\s?#\"]*\?(?:[^\s#\"]*&)?access_token=)[^&\s#\"]+"
-)
+# The join route and what follows it, up to the query
+_JOIN = re.compile(rf"(?i)({re.escape(const.JOIN_PATH)})((?:/[^\s?#\"]*)?)")
+# The portal's ticket pages (helpdesk_mgmt's and this module's), any language prefix
+_PORTAL = re.compile(r"(?i)/my/ticket/")
+_ACCESS_TOKEN = re.compile(r"(?i)(access_token=)[^&\s#\"]*")
+# Doubled slashes of a path (not those of "http://")
+_SLASHES = re.compile(r"(?<!:)//+")
+
+
+def _mask_join_path(match):
+    """``/join/<id>/<token>`` or ``/join/<slug>/<id>/<token>``: what follows the
+    id is masked (all of it without an id)."""
+    segments = match.group(2).split("/")
+    filled = [index for index, segment in enumerate(segments) if segment]
+    kept = 0
+    for position in (0, 1):
+        if position < len(filled) and segments[filled[position]].isdigit():
+            kept = position + 1
+            break
+    for index in filled[kept:]:
+        segments[index] = MASK
+    return match.group(1) + "/".join(segments)
+
+
+def _mask(line):
+    line = _JOIN.sub(_mask_join_path, line)
+    if _PORTAL.search(line):
+        line = _ACCESS_TOKEN.sub(rf"\g<1>{MASK}", line)
+    return line
 
 
 def mask_secrets(line):
-    """``line`` with the join tokens and the portal video pages' access tokens
-    masked (a pure function: the filter's rule)."""
-    return _PORTAL_TOKEN.sub(rf"\g<1>{MASK}", _JOIN.sub(rf"\g<1>{MASK}", line))
+    """``line`` with the join links' tokens and the portal ticket pages' access
+    tokens masked (a pure function: the filter's rule)."""
+    masked = _mask(line)
+    decoded = _SLASHES.sub("/", unquote(line))
+    if decoded != line:
+        masked_decoded = _mask(decoded)
+        if masked_decoded != decoded:
+            return masked_decoded
+    return masked
 
 
 class SecretLinkFilter(logging.Filter):
