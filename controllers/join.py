@@ -156,6 +156,18 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
         except (AccessError, MissingError) as error:
             raise NotFound() from error
 
+    @staticmethod
+    def _apizee_portal_back(ticket, access_token, query=""):
+        """Back to the portal's ticket page, with ``query`` (``"&key=value"``).
+        The ticket's access token goes in the address only for a visitor who came
+        with it: a customer signed in needs none (``get_portal_url`` would make
+        one and put it where browsers' histories and logs keep it)."""
+        if access_token:
+            return request.redirect(ticket.get_portal_url(query_string=query))
+        return request.redirect(
+            ticket.access_url + (f"?{query.lstrip('&')}" if query else "")
+        )
+
     @http.route(
         "/my/ticket/<int:ticket_id>/video/book",
         type="http",
@@ -171,7 +183,7 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
         (GET: the slots; POST: book the one of ``start``, an ISO UTC time)."""
         ticket = self._apizee_portal_ticket(ticket_id, access_token)
         if ticket._apizee_self_service_problem():
-            return request.redirect(ticket.get_portal_url())
+            return self._apizee_portal_back(ticket, access_token)
         error = None
         if request.httprequest.method == "POST":
             try:
@@ -187,8 +199,8 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
                 except UserError as failure:
                     error = failure.args[0]
                 else:
-                    return request.redirect(
-                        ticket.get_portal_url(query_string="&apizee_booked=1")
+                    return self._apizee_portal_back(
+                        ticket, access_token, "&apizee_booked=1"
                     )
         return request.render(
             "helpdesk_apizee.portal_video_book",
@@ -247,7 +259,7 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
         (``channel=sms``) or email (``channel=email``)."""
         ticket = self._apizee_portal_ticket(ticket_id, access_token)
         if ticket._apizee_self_service_problem():
-            return request.redirect(ticket.get_portal_url())
+            return self._apizee_portal_back(ticket, access_token)
         valid = ticket._apizee_session_recipients()[0]
         kind = "phone" if channel == "sms" else "email" if channel == "email" else None
         values = [entry.value for entry in valid if entry.kind == kind]
@@ -267,9 +279,7 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
                     "Portal of ticket %s: no link sent (%r)", ticket.id, error.args[0]
                 )
                 status = "failed"
-        return request.redirect(
-            ticket.get_portal_url(query_string=f"&apizee_sent={status}")
-        )
+        return self._apizee_portal_back(ticket, access_token, f"&apizee_sent={status}")
 
     @http.route(
         "/my/ticket/<int:ticket_id>/video/cancel/<int:event_id>",
@@ -288,6 +298,4 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
         )
         if event and event.stop >= fields.Datetime.now():
             event.action_archive()
-        return request.redirect(
-            ticket.get_portal_url(query_string="&apizee_cancelled=1")
-        )
+        return self._apizee_portal_back(ticket, access_token, "&apizee_cancelled=1")

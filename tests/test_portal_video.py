@@ -136,6 +136,37 @@ class TestPortalVideo(HttpCase, JoinCommon):
         self.assertIn("apizee_sent=wait", again.headers["Location"])
         self.assertEqual(len(self._sessions_created()), 1)
 
+    def test_back_to_the_ticket_with_its_token_only_when_it_came_with_it(self):
+        """The pages' redirects back to the ticket: a signed-in customer's has no
+        access token (none is made), a visitor's with the token keeps it."""
+        self.ticket.sudo().access_token = False
+        page = self._page("lucie_portal")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        path = f"/my/ticket/{self.ticket.id}/video/send"
+        answer = self.url_open(
+            path, data={"csrf_token": csrf, "channel": "none"}, allow_redirects=False
+        )
+        self.assertEqual(answer.status_code, 303)
+        self.assertTrue(
+            answer.headers["Location"].endswith(
+                f"/my/ticket/{self.ticket.id}?apizee_sent=nothing"
+            ),
+            answer.headers["Location"],
+        )
+        self.assertFalse(self.ticket.sudo().access_token)
+        # A visitor with the ticket's link (its token), not signed in
+        self.logout()
+        token = self.ticket.sudo()._portal_ensure_token()
+        page = self.url_open(f"/my/ticket/{self.ticket.id}?access_token={token}")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        answer = self.url_open(
+            path,
+            data={"csrf_token": csrf, "channel": "none", "access_token": token},
+            allow_redirects=False,
+        )
+        self.assertIn(f"access_token={token}", answer.headers["Location"])
+        self.assertIn("apizee_sent=nothing", answer.headers["Location"])
+
     def test_book_a_slot_then_cancel_it(self):
         self.team.apizee_resource_calendar_id = self.office
         with patch.object(fields.Datetime, "now", return_value=NOW):
