@@ -292,10 +292,18 @@ class ApizeeVideoMixin(models.AbstractModel):
         """The users of ``_apizee_live_users`` who may call from the record and read
         it: those a notice about its calls goes to."""
         self.ensure_one()
+
+        def as_user(user):
+            # In the user's own companies: the caller's (allowed_company_ids) may be
+            # ones the user does not belong to, which Odoo refuses
+            return self.with_user(user).with_context(
+                allowed_company_ids=user.company_ids.ids
+            )
+
         return self._apizee_live_users().filtered(
             lambda user: not user.share
-            and self.with_user(user)._apizee_is_agent()
-            and self.with_user(user).has_access("read")
+            and as_user(user)._apizee_is_agent()
+            and as_user(user).has_access("read")
         )
 
     def _apizee_notify_live(self):

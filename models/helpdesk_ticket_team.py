@@ -88,7 +88,11 @@ class HelpdeskTicketTeam(models.Model):
     def _apizee_dashboard_domains(self):
         """The sessions each figure of the dashboard counts (a field name: its
         domain, without the team)."""
-        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        tz = pytz.utc
+        for name in (self.env.context.get("tz"), self.env.user.tz):
+            if isinstance(name, str) and name in pytz.all_timezones_set:
+                tz = pytz.timezone(name)
+                break
         local = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         start_today = midnight.astimezone(pytz.utc).replace(tzinfo=None)
@@ -114,7 +118,7 @@ class HelpdeskTicketTeam(models.Model):
         which the web client keeps in the page's address: a reload shows the same
         list (the facets without the domain)."""
         self.env["helpdesk.ticket"]._apizee_check_agent()
-        if len(self) != 1:
+        if len(self) != 1 or not self.id:
             raise UserError(self.env._("Choose one team."))
         self.check_access("read")
         figure = self.env.context.get("apizee_figure")

@@ -296,6 +296,22 @@ class TestDashboard(ApizeeCommon):
         with self.assertRaises(AccessError):
             last.with_user(self.portal_user).action_apizee_dashboard_sessions()
 
+    def test_figures_with_odd_time_zones_and_teams(self):
+        """A time zone Odoo does not know (context or user) counts in UTC; a team
+        id 0 is no team."""
+        team = self.team.with_user(self.agent)
+        for tz in ("Bogus/Zone", 5, ["UTC"], ""):
+            with self.subTest(tz=tz):
+                team.invalidate_recordset()
+                self.assertEqual(team.with_context(tz=tz).apizee_in_call_now, 0)
+                team.with_context(
+                    tz=tz, apizee_figure="apizee_sessions_today"
+                ).action_apizee_dashboard_sessions()
+        Team = self.env["helpdesk.ticket.team"].with_user(self.agent)
+        for ids in ([0], [None]):
+            with self.subTest(ids=ids), self.assertRaises(UserError):
+                Team.browse(ids).action_apizee_dashboard_sessions()
+
     def test_figure_lists_survive_a_reload(self):
         """Each figure opens its own window action, whose search facets (the team
         given as active_id, the figure's filters) a reload rebuilds from the

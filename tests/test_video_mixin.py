@@ -126,6 +126,16 @@ class TestVideoMixin(WebhookMixin, ApizeeStandInCommon):
         self.assertEqual(Session.with_user(self.other_user).search([]), session)
         self.assertFalse(Session.with_user(self.user).search([]))
 
+    def test_agents_told_whatever_the_callers_companies(self):
+        """Who is told about a record's calls does not depend on the companies the
+        caller has selected (an administrator working in another company too)."""
+        other = self.env["res.company"].create({"name": "Other company"})
+        self.env.user.company_ids |= other
+        ticket = self.ticket.with_context(
+            allowed_company_ids=[other.id, self.env.company.id]
+        )
+        self.assertIn(self.agent, ticket._apizee_users_to_tell())
+
     def test_portal_may_not_call(self):
         with self.assertRaises(AccessError):
             self.record.with_user(self.portal_user).action_apizee_open_room()
