@@ -1,11 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Keep this module's link secrets out of the server's access log.
+"""Keep this module's link secrets out of the server's logs.
 
 Werkzeug logs each request line (``"GET /path?query HTTP/1.1" 200 -``) on the
-``werkzeug`` logger, which Odoo already filters (``odoo.netsvc``). A join link's
-token is in its path, and the portal's ticket pages take the ticket's
-``access_token`` in their query: whoever reads the log could join a customer's call,
-read their ticket or book in their name. This filter masks them.
+``werkzeug`` logger, which Odoo already filters (``odoo.netsvc``), and ``odoo.http``
+names the path in some warnings. A join link's token is in its path, and the
+portal's ticket pages take the ticket's ``access_token`` (the tickets' email links
+a ``hash`` and a sign-up token too) in their query: whoever reads the log could
+join a customer's call, read their ticket or book in their name. This filter masks
+them.
 
 The router reads a path decoded (``%2F`` is ``/``) and redirects doubled slashes,
 while the log shows the line as sent: a line is also read decoded, and when that
@@ -21,10 +23,14 @@ from .. import const
 MASK = "***"
 
 # The join route and what follows it, up to the query
-_JOIN = re.compile(rf"(?i)({re.escape(const.JOIN_PATH)})((?:/[^\s?#\"]*)?)")
-# The portal's ticket pages (helpdesk_mgmt's and this module's), any language prefix
-_PORTAL = re.compile(r"(?i)/my/ticket/")
-_ACCESS_TOKEN = re.compile(r"(?i)(access_token=)[^&\s#\"]*")
+_JOIN = re.compile(rf"(?i)({re.escape(const.JOIN_PATH)})((?:/[^\s?#\"']*)?)")
+# The portal's ticket pages (helpdesk_mgmt's and this module's, the list its
+# breadcrumb links to with the token), any language prefix, and the "View" links of
+# the tickets' emails (Odoo's /mail/view, which redirects to the ticket's page)
+_PORTAL = re.compile(r"(?i)/my/tickets?(?![\w-])|/mail/view")
+_ACCESS_TOKEN = re.compile(
+    r"(?i)((?<![\w-])(?:access_token|auth_signup_token|hash)=)[^&\s#\"']*"
+)
 # Doubled slashes of a path (not those of "http://")
 _SLASHES = re.compile(r"(?<!:)//+")
 
@@ -78,5 +84,8 @@ class SecretLinkFilter(logging.Filter):
 
 
 SECRET_LINK_FILTER = SecretLinkFilter()
-# One instance: a logger adds a filter it already has once
-logging.getLogger("werkzeug").addFilter(SECRET_LINK_FILTER)
+# The access log, and Odoo's HTTP warnings that name the path (a CSRF check that
+# failed on a join page's button). One instance: a logger adds a filter it already
+# has once
+for _name in ("werkzeug", "odoo.http"):
+    logging.getLogger(_name).addFilter(SECRET_LINK_FILTER)

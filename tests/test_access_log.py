@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odoo.tests import BaseCase, HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .. import const
 from ..controllers.access_log import MASK, mask_secrets
@@ -68,12 +69,21 @@ class TestMaskSecrets(BaseCase):
         self.assertNotIn(token, masked)
         self.assertIn(f"access_token={MASK}", masked)
 
-    def test_links_in_a_login_redirect_masked(self):
+    def test_other_secret_lines_masked(self):
+        """Login redirects, the tickets' list its breadcrumb links to with the
+        token, the tickets' email links, Odoo's CSRF warnings."""
         token = "Zq3-" * 8
         for line in (
             f"GET /web/login?redirect=%2Fhelpdesk_apizee%2Fjoin%2F9%2F{token} HTTP/1.1",
             f"GET /web/login?redirect=%2Fmy%2Fticket%2F9%3Faccess_token%3D{token} "
             "HTTP/1.1",
+            f"GET /my/tickets?access_token={token} HTTP/1.1",
+            f"GET /web/login?redirect=%2Fmy%2Ftickets%3Faccess_token%3D{token} "
+            "HTTP/1.1",
+            f"GET /mail/view?access_token={token}&auth_signup_token={token}"
+            f"&hash={token}&model=helpdesk.ticket&pid=3&res_id=4 HTTP/1.1",
+            f"GET /my/ticket/9?pid=3&hash={token} HTTP/1.1",
+            f"CSRF validation failed on path '/helpdesk_apizee/join/9/{token}'",
         ):
             with self.subTest(line=line):
                 self.assertNotIn(token, mask_secrets(line))
@@ -86,6 +96,8 @@ class TestMaskSecrets(BaseCase):
             "POST /helpdesk_apizee/webhook/1 HTTP/1.1",
             "GET /odoo/action-42?debug=1 HTTP/1.1",
             "GET http://example.com//x HTTP/1.1",
+            "GET /my/ticketsx?access_token=keep HTTP/1.1",
+            "GET /my/ticket/9?xaccess_token=keep&thehash=keep HTTP/1.1",
         ):
             with self.subTest(line=line):
                 self.assertEqual(mask_secrets(line), line)
@@ -111,3 +123,19 @@ class TestAccessLog(HttpCase, JoinCommon):
         logged = self._logged(path, data={"csrf_token": csrf})
         self.assertIn('" 303 ', logged)
         self.assertNotIn(token, logged)
+
+    @mute_logger("odoo.http")
+    def test_csrf_warning_names_no_token(self):
+        """A join page's button pressed from a stale tab (no valid CSRF token):
+        Odoo's warning names the path, masked."""
+        token = self.ticket.sudo().apizee_join_token
+        for data in ({"csrf_token": "stale"}, {"no_token": "1"}):
+            with self.subTest(data=data):
+                with self.assertLogs("odoo.http", logging.WARNING) as logs:
+                    answer = self.url_open(
+                        self._path(), data=data, allow_redirects=False
+                    )
+                self.assertEqual(answer.status_code, 400)
+                logged = "\n".join(logs.output)
+                self.assertIn(const.JOIN_PATH, logged)
+                self.assertNotIn(token, logged)
