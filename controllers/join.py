@@ -9,6 +9,7 @@ from werkzeug.exceptions import NotFound
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
+from odoo.tools import consteq
 
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
@@ -160,9 +161,11 @@ class ApizeeJoinController(CustomerPortalHelpdesk):
     def _apizee_portal_back(ticket, access_token, query=""):
         """Back to the portal's ticket page, with ``query`` (``"&key=value"``).
         The ticket's access token goes in the address only for a visitor who came
-        with it: a customer signed in needs none (``get_portal_url`` would make
-        one and put it where browsers' histories and logs keep it)."""
-        if access_token:
+        with it (the right one): a customer signed in needs none
+        (``get_portal_url`` would make one and put it where browsers' histories
+        and logs keep it)."""
+        own = ticket.sudo().access_token
+        if access_token and own and consteq(str(access_token), own):
             return request.redirect(ticket.get_portal_url(query_string=query))
         return request.redirect(
             ticket.access_url + (f"?{query.lstrip('&')}" if query else "")

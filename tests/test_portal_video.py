@@ -154,9 +154,16 @@ class TestPortalVideo(HttpCase, JoinCommon):
             answer.headers["Location"],
         )
         self.assertFalse(self.ticket.sudo().access_token)
+        # Signed in with a wrong token: no token back, the ticket's least of all
+        token = self.ticket.sudo()._portal_ensure_token()
+        answer = self.url_open(
+            path,
+            data={"csrf_token": csrf, "channel": "none", "access_token": "x"},
+            allow_redirects=False,
+        )
+        self.assertNotIn("access_token", answer.headers["Location"])
         # A visitor with the ticket's link (its token), not signed in
         self.logout()
-        token = self.ticket.sudo()._portal_ensure_token()
         page = self.url_open(f"/my/ticket/{self.ticket.id}?access_token={token}")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         answer = self.url_open(
