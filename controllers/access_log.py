@@ -60,13 +60,12 @@ def _mask(line):
 def mask_secrets(line):
     """``line`` with the join links' tokens and the portal ticket pages' access
     tokens masked (a pure function: the filter's rule)."""
-    masked = _mask(line)
-    decoded = _SLASHES.sub("/", unquote(line))
-    if decoded != line:
+    if "%" in line or "//" in line:
+        decoded = _SLASHES.sub("/", unquote(line))
         masked_decoded = _mask(decoded)
         if masked_decoded != decoded:
             return masked_decoded
-    return masked
+    return _mask(line)
 
 
 class SecretLinkFilter(logging.Filter):

@@ -293,18 +293,17 @@ class ApizeeVideoMixin(models.AbstractModel):
         it: those a notice about its calls goes to."""
         self.ensure_one()
 
-        def as_user(user):
+        def told(user):
+            if user.share:
+                return False
             # In the user's own companies: the caller's (allowed_company_ids) may be
             # ones the user does not belong to, which Odoo refuses
-            return self.with_user(user).with_context(
+            record = self.with_user(user).with_context(
                 allowed_company_ids=user.company_ids.ids
             )
+            return record._apizee_is_agent() and record.has_access("read")
 
-        return self._apizee_live_users().filtered(
-            lambda user: not user.share
-            and as_user(user)._apizee_is_agent()
-            and as_user(user).has_access("read")
-        )
+        return self._apizee_live_users().filtered(told)
 
     def _apizee_notify_live(self):
         """Push "its calls changed" to the agents who may have the record open (a bus

@@ -273,12 +273,10 @@ class HelpdeskTicket(models.Model):
         stage = self.env["ir.model.fields"]._get("helpdesk.ticket", "stage_id")
         comment = self.env.ref("mail.mt_comment")
         self.env.cr.execute(
-            "UPDATE helpdesk_ticket SET apizee_reopen_rate = 0 "
-            "WHERE apizee_reopen_rate IS NULL"
-        )
-        self.env.cr.execute(
-            "UPDATE helpdesk_ticket SET apizee_agent_reply_count = 0 "
-            "WHERE apizee_agent_reply_count IS NULL"
+            "UPDATE helpdesk_ticket SET "
+            "apizee_reopen_rate = COALESCE(apizee_reopen_rate, 0), "
+            "apizee_agent_reply_count = COALESCE(apizee_agent_reply_count, 0) "
+            "WHERE apizee_reopen_rate IS NULL OR apizee_agent_reply_count IS NULL"
         )
         self.env.cr.execute(
             SQL(

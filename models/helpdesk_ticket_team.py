@@ -88,12 +88,8 @@ class HelpdeskTicketTeam(models.Model):
     def _apizee_dashboard_domains(self):
         """The sessions each figure of the dashboard counts (a field name: its
         domain, without the team)."""
-        tz = pytz.utc
-        for name in (self.env.context.get("tz"), self.env.user.tz):
-            if isinstance(name, str) and name in pytz.all_timezones_set:
-                tz = pytz.timezone(name)
-                break
-        local = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
+        # In the context's or user's time zone; UTC for one Odoo does not know
+        local = fields.Datetime.context_timestamp(self, fields.Datetime.now())
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         start_today = midnight.astimezone(pytz.utc).replace(tzinfo=None)
         week_start = (
