@@ -229,9 +229,12 @@ class HelpdeskTicketTeam(models.Model):
         minutes = self.sudo().apizee_appointment_duration or (
             const.APPOINTMENT_DURATION_DEFAULT
         )
-        slots = self._apizee_cut_slots(
-            self._apizee_open_intervals(now, end), minutes, not_before
-        )
+        # The hours from a day before, on the hour: an interval read from now would
+        # begin at now, and the slots count their half hours from an interval's
+        # beginning
+        since = (now - timedelta(days=1)).replace(minute=0)
+        intervals = self._apizee_open_intervals(since, end)
+        slots = self._apizee_cut_slots(intervals, minutes, not_before)
         if not slots or not agents:
             return []
         busy = {agent: [] for agent in agents}

@@ -351,6 +351,20 @@ class TestPortalVideo(HttpCase, JoinCommon):
             starts = [start for start, _s, _a in self.ticket._apizee_free_slots()]
         self.assertIn(datetime(2026, 12, 2, 22, 30), starts)
 
+    def test_slots_on_the_hour_and_half_hour_whatever_the_time(self):
+        """Asked at any minute, open all day: every slot starts on the hour or the
+        half hour (not at the minute asked, where the team's hours seemed to
+        begin)."""
+        for minute in (0, 1, 17, 31, 59):
+            moment = NOW.replace(minute=minute)
+            with (
+                self.subTest(minute=minute),
+                patch.object(fields.Datetime, "now", return_value=moment),
+            ):
+                starts = [start for start, _s, _a in self.ticket._apizee_free_slots()]
+            self.assertTrue(starts)
+            self.assertEqual({start.minute for start in starts} - {0, 30}, set())
+
     def test_send_the_link_limits(self):
         """Apizee's SMS cost money: one every 10 minutes per ticket, 3 a day per
         ticket and per number."""
